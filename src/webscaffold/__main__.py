@@ -1,0 +1,3 @@
+from webscaffold.cli import main
+
+main()

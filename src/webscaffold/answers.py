@@ -1,0 +1,59 @@
+"""Turn `--data`, `--data-file` and shortcut options into Copier answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from webscaffold.errors import BadInputError
+
+
+def parse_data_pairs(pairs: Iterable[str]) -> dict[str, str]:
+    """Parse `KEY=VALUE` strings; values stay text for Copier to cast by question type."""
+    data: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise BadInputError(f"--data expects KEY=VALUE, got '{pair}'")
+        data[key.strip()] = value
+    return data
+
+
+def load_data_file(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping of answers (the same format as Copier's --data-file)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInputError(f"--data-file {path}: no such file") from None
+    except OSError as error:
+        raise BadInputError(f"--data-file {path}: {error.strerror}") from error
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where is not None else ""
+        raise BadInputError(f"--data-file {path} is not valid YAML{line}") from error
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise BadInputError(f"--data-file {path} must be a mapping of answer keys to values")
+    return {str(key): value for key, value in loaded.items()}
+
+
+def check_keys(data: dict[str, Any], known: Sequence[str], source: str) -> None:
+    """Refuse answer keys the template does not ask (a typo would be silently ignored)."""
+    for key in data:
+        if key.startswith("_"):
+            continue  # Copier's own metadata in a copied answers file
+        if key not in known:
+            raise BadInputError(
+                f"{source}: unknown answer key '{key}'; known keys: {', '.join(known)}"
+            )
+
+
+def without_metadata(data: dict[str, Any]) -> dict[str, Any]:
+    """Drop Copier's `_src_path`/`_commit` keys, so an answers file can be reused as data."""
+    return {key: value for key, value in data.items() if not key.startswith("_")}

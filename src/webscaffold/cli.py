@@ -1,0 +1,177 @@
+"""The `scaffold` command line: commands, options and presentation only."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from webscaffold import __version__
+from webscaffold.errors import ScaffoldError
+
+app = typer.Typer(
+    name="scaffold",
+    help="Generate Django, FastAPI or hybrid projects, and keep them current.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _console(*, stderr: bool = False) -> Any:
+    from rich.console import Console  # lazy: keeps `scaffold --help` fast
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def _fail(error: ScaffoldError) -> NoReturn:
+    """The one place errors become a message and an exit code."""
+    _console(stderr=True).print(f"[bold red]error:[/] {error.message}", markup=True, soft_wrap=True)
+    raise typer.Exit(error.exit_code)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    try:
+        yield
+    except ScaffoldError as error:
+        _fail(error)
+    except KeyboardInterrupt:
+        _console(stderr=True).print("interrupted; nothing was changed")
+        raise typer.Exit(130) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"scaffold {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Generate Django, FastAPI or hybrid projects, and keep them current."""
+
+
+def _stepper() -> tuple[Callable[[str], None], Callable[[], None]]:
+    """Progress for slow steps: a spinner on a terminal, plain lines when piped."""
+    console = _console(stderr=True)
+    if not console.is_terminal:
+        return (lambda message: console.print(f"- {message}")), (lambda: None)
+    status = console.status("")
+    started = False
+
+    def step(message: str) -> None:
+        nonlocal started
+        status.update(f"{message}…")
+        if not started:
+            status.start()
+            started = True
+
+    def done() -> None:
+        if started:
+            status.stop()
+
+    return step, done
+
+
+@app.command()
+def new(
+    dest: Annotated[Path, typer.Argument(help="Directory to create the project in.")],
+    use_case: Annotated[
+        list[str] | None,
+        typer.Option("--use-case", "-u", help="What you are building (repeatable)."),
+    ] = None,
+    framework: Annotated[
+        str | None, typer.Option(help="django, fastapi or hybrid (default: from use cases).")
+    ] = None,
+    data: Annotated[
+        list[str] | None, typer.Option("--data", "-d", help="An answer as KEY=VALUE (repeatable).")
+    ] = None,
+    data_file: Annotated[
+        Path | None, typer.Option(help="A YAML file of answers.", dir_okay=False)
+    ] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Use defaults for anything not answered.")
+    ] = False,
+    template: Annotated[
+        str | None, typer.Option(help="Template source (default: the one shipped here).")
+    ] = None,
+    vcs_ref: Annotated[str | None, typer.Option(help="Template git ref to use.")] = None,
+    no_git: Annotated[
+        bool, typer.Option("--no-git", help="Skip git init and the first commit.")
+    ] = False,
+) -> None:
+    """Create a new project."""
+    from webscaffold.options import collect_answers
+
+    step, done = _stepper()
+    with _user_errors():
+        answers = collect_answers(
+            data_pairs=data or [],
+            data_file=data_file,
+            use_cases=use_case,
+            framework=framework,
+            check_against_bundled=template is None,
+        )
+        from webscaffold.generate import new_project
+
+        interactive = sys.stdin.isatty() and not defaults
+        try:
+            project = new_project(
+                dest,
+                answers,
+                interactive=interactive,
+                defaults=defaults,
+                template=template,
+                vcs_ref=vcs_ref,
+                git=not no_git,
+                step=step,
+            )
+        finally:
+            done()
+    out = _console()
+    name = project.answers.get("project_name", project.path.name)
+    out.print(f"[green]Created[/] {name} in {project.path} ({project.answers.get('framework')})")
+    out.print("Next steps:")
+    out.print(f"  cd {project.path}")
+    out.print("  uv sync")
+    out.print("  uv run pytest")
+    out.print("  (the project's README says how to run it)")
+
+
+@app.command()
+def recommend(
+    use_case: Annotated[
+        list[str] | None,
+        typer.Option("--use-case", "-u", help="What you are building (repeatable)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Explain which framework fits your use cases."""
+    from webscaffold.recommend import recommend as recommend_for
+
+    with _user_errors():
+        result = recommend_for(use_case or [])
+    if as_json:
+        typer.echo(json.dumps(asdict(result), indent=2))
+        return
+    out = _console()
+    out.print(f"[bold]{result.framework}[/]  {result.summary}")
+    for reason in result.reasons:
+        out.print(f"  - {reason.use_case} → {reason.framework}: {reason.reason}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

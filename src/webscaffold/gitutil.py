@@ -1,0 +1,40 @@
+"""Small wrappers over the git command line."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from webscaffold.errors import ScaffoldError
+
+# Used only when the user has no git identity, so the first commit never fails.
+FALLBACK_IDENTITY = ("-c", "user.name=webscaffold", "-c", "user.email=webscaffold@localhost")
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run git in `cwd` and capture its output as text."""
+    try:
+        result = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:
+        raise ScaffoldError("git is not installed; install git or pass --no-git") from None
+    if check and result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        raise ScaffoldError(f"git {args[0]} failed in {cwd}: {detail[-1] if detail else ''}")
+    return result
+
+
+def has_identity(cwd: Path) -> bool:
+    """Whether git knows who commits here."""
+    name = git(cwd, "config", "user.name", check=False).stdout.strip()
+    email = git(cwd, "config", "user.email", check=False).stdout.strip()
+    return bool(name and email)
+
+
+def init_and_commit(path: Path, message: str) -> None:
+    """Make `path` a git repository whose first commit holds every file."""
+    git(path, "init", "--quiet")
+    git(path, "add", "--all")
+    identity = () if has_identity(path) else FALLBACK_IDENTITY
+    git(path, *identity, "commit", "--quiet", "--no-verify", "-m", message)

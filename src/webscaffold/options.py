@@ -1,0 +1,40 @@
+"""Merge the ways a user gives answers into one mapping for Copier."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from webscaffold.answers import check_keys, load_data_file, parse_data_pairs, without_metadata
+from webscaffold.errors import BadInputError
+from webscaffold.recommend import check_use_cases
+from webscaffold.template import askable, bundled_questions, choices_of
+
+
+def collect_answers(
+    *,
+    data_pairs: list[str],
+    data_file: Path | None,
+    use_cases: list[str] | None,
+    framework: str | None,
+    check_against_bundled: bool,
+) -> dict[str, Any]:
+    """Data file, then `--data`, then the shortcut options; later sources win."""
+    answers: dict[str, Any] = {}
+    if data_file is not None:
+        from_file = without_metadata(load_data_file(data_file))
+        if check_against_bundled:
+            check_keys(from_file, askable(bundled_questions()), f"--data-file {data_file}")
+        answers.update(from_file)
+    pairs = parse_data_pairs(data_pairs)
+    if check_against_bundled:
+        check_keys(pairs, askable(bundled_questions()), "--data")
+    answers.update(pairs)
+    if use_cases:
+        answers["use_cases"] = check_use_cases(use_cases)
+    if framework is not None:
+        allowed = choices_of(bundled_questions()["framework"])
+        if framework not in allowed:
+            raise BadInputError(f"--framework: '{framework}' is not one of {', '.join(allowed)}")
+        answers["framework"] = framework
+    return answers

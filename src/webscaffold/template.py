@@ -1,0 +1,65 @@
+"""Where the template lives and what its questions are."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from webscaffold.errors import BadInputError
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def bundled_template_dir() -> Path:
+    """The template shipped with this package (or the source checkout it runs from)."""
+    packaged = _PACKAGE_DIR / "_template"
+    if (packaged / "copier.yml").is_file():
+        return packaged
+    # An editable install runs from src/webscaffold inside the repository.
+    return _PACKAGE_DIR.parents[1]
+
+
+def read_copier_yml(template_dir: Path) -> dict[str, Any]:
+    """Parse a template's copier.yml (settings and questions together)."""
+    path = template_dir / "copier.yml"
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise BadInputError(f"cannot read {path}: {error.strerror}") from error
+    except yaml.YAMLError as error:
+        raise BadInputError(f"{path} is not valid YAML: {error}") from error
+    if not isinstance(loaded, dict):
+        raise BadInputError(f"{path} must be a mapping of settings and questions")
+    return loaded
+
+
+@cache
+def bundled_questions() -> dict[str, dict[str, Any]]:
+    """The bundled template's questions, keyed by answer name, in copier.yml order."""
+    return questions_of(read_copier_yml(bundled_template_dir()))
+
+
+def questions_of(copier_yml: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Keep only the questions of a parsed copier.yml (settings start with `_`)."""
+    questions: dict[str, dict[str, Any]] = {}
+    for key, spec in copier_yml.items():
+        if key.startswith("_"):
+            continue
+        questions[key] = spec if isinstance(spec, dict) else {"default": spec}
+    return questions
+
+
+def askable(questions: dict[str, dict[str, Any]]) -> list[str]:
+    """Answer keys a user may give (derived `when: false` flags are not answers)."""
+    return [key for key, spec in questions.items() if spec.get("when") is not False]
+
+
+def choices_of(question: dict[str, Any]) -> list[str]:
+    """The allowed values of a choice question, in order."""
+    choices = question.get("choices", [])
+    if isinstance(choices, dict):
+        return [str(value) for value in choices.values()]
+    return [str(choice) for choice in choices]

@@ -1,0 +1,59 @@
+"""Fixtures: isolation from the user's git and Copier settings, and the PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from support import REPO_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A private git identity and Copier settings, so tests never read the developer's."""
+    home = tmp_path_factory.mktemp("home")
+    (home / ".gitconfig").write_text(
+        "[user]\n\tname = Test\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n"
+    )
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    (home / "copier-settings.yml").write_text("{}\n")
+    monkeypatch.setenv("COPIER_SETTINGS_PATH", str(home / "copier-settings.yml"))
+    # Keep uv's shared cache: isolating it would re-download every project's packages.
+    if "UV_CACHE_DIR" not in os.environ:
+        monkeypatch.setenv("UV_CACHE_DIR", str(Path.home() / ".cache" / "uv"))
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[str]:
+    """The PostgreSQL server .ci/run started, or a throwaway one started here."""
+    url = os.environ.get("PG_TEST_URL")
+    if url:
+        yield url
+        return
+    started = subprocess.run(
+        ["bash", str(REPO_ROOT / ".ci" / "pg"), "start"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if started.returncode != 0:
+        pytest.fail(
+            "PostgreSQL tests need a server: set PG_TEST_URL, install PostgreSQL, "
+            f"or deselect them with -m 'not postgres'.\n{started.stderr}"
+        )
+    exports = dict(
+        line.removeprefix("export ").split("=", 1) for line in started.stdout.splitlines()
+    )
+    try:
+        yield exports["PG_TEST_URL"]
+    finally:
+        subprocess.run(
+            ["bash", str(REPO_ROOT / ".ci" / "pg"), "stop", exports["PG_TEST_DATA"]], check=False
+        )

@@ -1,0 +1,194 @@
+"""`scaffold new`: what a user sees, and that bad input changes nothing."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from webscaffold.cli import app
+
+NAME = ["--data", "project_name=Bar Probe"]
+
+
+def scaffold(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def answers_of(project: Path) -> dict[str, object]:
+    loaded = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_new_with_defaults_commits_and_prints_next_steps(tmp_path: Path) -> None:
+    code, output = scaffold("new", str(tmp_path / "bar"), *NAME)
+    assert code == 0, output
+    assert "Created Bar Probe" in output
+    assert "uv sync" in output
+    assert answers_of(tmp_path / "bar")["framework"] == "fastapi"
+    log = subprocess.run(
+        ["git", "log", "--oneline"],
+        cwd=tmp_path / "bar",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert len(log.stdout.splitlines()) == 1
+    status = subprocess.run(
+        ["git", "status", "--porcelain"],
+        cwd=tmp_path / "bar",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert status.stdout == ""
+
+
+def test_use_case_options_drive_the_framework(tmp_path: Path) -> None:
+    code, output = scaffold(
+        "new", str(tmp_path / "p"), *NAME, "--no-git", "-u", "cms", "-u", "ml-api"
+    )
+    assert code == 0, output
+    answers = answers_of(tmp_path / "p")
+    assert answers["use_cases"] == ["cms", "ml-api"]
+    assert answers["framework"] == "hybrid"
+    assert not (tmp_path / "p" / ".git").exists()
+
+
+def test_framework_option_overrides_the_recommendation(tmp_path: Path) -> None:
+    code, output = scaffold(
+        "new", str(tmp_path / "p"), *NAME, "--no-git", "-u", "cms", "--framework", "fastapi"
+    )
+    assert code == 0, output
+    assert answers_of(tmp_path / "p")["framework"] == "fastapi"
+
+
+def test_data_file_answers(tmp_path: Path) -> None:
+    data_file = tmp_path / "answers.yml"
+    data_file.write_text("project_name: From File\nuse_cases: [e-commerce]\ndatabase: postgresql\n")
+    code, output = scaffold("new", str(tmp_path / "p"), "--no-git", "--data-file", str(data_file))
+    assert code == 0, output
+    answers = answers_of(tmp_path / "p")
+    assert answers["project_slug"] == "from_file"
+    assert answers["framework"] == "django"
+    assert answers["database"] == "postgresql"
+
+
+def test_project_secret_lives_in_ignored_env_not_in_answers(tmp_path: Path) -> None:
+    code, output = scaffold("new", str(tmp_path / "p"), *NAME)
+    assert code == 0, output
+    project = tmp_path / "p"
+    if not (project / ".gitignore").is_file():
+        pytest.fail("the template must ship a .gitignore that ignores .env")
+    env = (project / ".env").read_text()
+    assert "SECRET_KEY=" in env
+    secret = env.split("SECRET_KEY=", 1)[1].split()[0]
+    assert secret not in (project / ".copier-answers.yml").read_text()
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=project, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert ".env" not in tracked
+
+
+BAD_INPUT = [
+    pytest.param(["--data", "project_slug=django"], "project_slug", id="invalid-answer"),
+    pytest.param(["--data", "author_email=nope"], "author_email", id="invalid-email"),
+    pytest.param(["--data", "colour=blue"], "unknown answer key 'colour'", id="unknown-key"),
+    pytest.param(["--data", "no-equals-sign"], "KEY=VALUE", id="malformed-data"),
+    pytest.param(["-u", "blog"], "unknown use case 'blog'", id="unknown-use-case"),
+    pytest.param(["--framework", "flask"], "--framework: 'flask'", id="unknown-framework"),
+    pytest.param(["--data", "database=mysql"], "database", id="bad-choice"),
+]
+
+
+@pytest.mark.parametrize(("extra", "message"), BAD_INPUT)
+def test_bad_input_exits_2_and_creates_nothing(
+    tmp_path: Path, extra: list[str], message: str
+) -> None:
+    dest = tmp_path / "p"
+    code, output = scaffold("new", str(dest), *NAME, *extra)
+    assert code == 2, output
+    assert message in output
+    assert len(output.strip().splitlines()) == 1 or output.count("error:") == 1
+    assert not dest.exists()
+    assert list(tmp_path.iterdir()) == []  # no staging directory left behind
+
+
+def test_missing_data_file(tmp_path: Path) -> None:
+    code, output = scaffold("new", str(tmp_path / "p"), "--data-file", str(tmp_path / "nope.yml"))
+    assert code == 2
+    assert "no such file" in output
+    assert not (tmp_path / "p").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param("project_name: [unclosed\n", "not valid YAML", id="yaml-syntax"),
+        pytest.param("- a list\n", "must be a mapping", id="not-a-mapping"),
+        pytest.param(
+            "project_name: X\nflavour: mint\n", "unknown answer key 'flavour'", id="unknown-key"
+        ),
+    ],
+)
+def test_malformed_data_file(tmp_path: Path, content: str, message: str) -> None:
+    data_file = tmp_path / "answers.yml"
+    data_file.write_text(content)
+    code, output = scaffold("new", str(tmp_path / "p"), "--data-file", str(data_file))
+    assert code == 2, output
+    assert message in output
+    assert not (tmp_path / "p").exists()
+
+
+def test_non_empty_destination_is_untouched(tmp_path: Path) -> None:
+    dest = tmp_path / "p"
+    dest.mkdir()
+    (dest / "mine.txt").write_text("keep me")
+    code, output = scaffold("new", str(dest), *NAME)
+    assert code == 2
+    assert "exists and is not empty" in output
+    assert [p.name for p in dest.iterdir()] == ["mine.txt"]
+    assert (dest / "mine.txt").read_text() == "keep me"
+
+
+def test_empty_destination_is_filled(tmp_path: Path) -> None:
+    dest = tmp_path / "p"
+    dest.mkdir()
+    code, output = scaffold("new", str(dest), *NAME, "--no-git")
+    assert code == 0, output
+    assert (dest / ".copier-answers.yml").is_file()
+
+
+def test_without_a_terminal_a_missing_answer_is_named(tmp_path: Path) -> None:
+    code, output = scaffold("new", str(tmp_path / "p"))
+    assert code == 2
+    assert "project_name" in output
+    assert "--data project_name=" in output
+    assert not (tmp_path / "p").exists()
+
+
+def test_never_prompts_without_a_tty(tmp_path: Path) -> None:
+    """A real process with stdin closed: it must answer at once, not wait for input."""
+    result = subprocess.run(
+        ["scaffold", "new", str(tmp_path / "p")],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "project_name" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_version() -> None:
+    code, output = scaffold("--version")
+    assert code == 0
+    assert output.startswith("scaffold ")
