@@ -12,7 +12,6 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from webscaffold import __version__
 from webscaffold.errors import ScaffoldError
 
 app = typer.Typer(
@@ -21,6 +20,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: rendering it with rich costs more than the rest of our start-up.
+    rich_markup_mode=None,
 )
 
 
@@ -49,7 +50,9 @@ def _user_errors() -> Iterator[None]:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"scaffold {__version__}")
+        from importlib.metadata import version
+
+        typer.echo(f"scaffold {version('webscaffold')}")
         raise typer.Exit
 
 
