@@ -28,6 +28,7 @@ from support import (
     serve,
     uvicorn_command,
 )
+from webscaffold.generate import write_env_file
 
 SLUG = "bar_probe"  # from the canonical answers' project name, "Bar Probe"
 
@@ -154,6 +155,23 @@ def test_deploy_check_is_clean_in_production(django_project: Project) -> None:
         "check", "--deploy", "--fail-level", "WARNING", **production_env()
     )
     assert "no issues" in output
+
+
+@pytest.mark.slow
+def test_production_reads_the_secret_scaffold_new_writes(django_project: Project) -> None:
+    env_file = django_project.path / ".env"
+    write_env_file(django_project.path)
+    try:
+        settings = {**production_env(), "SECRET_KEY": ""}
+        env = {k: v for k, v in {**django_project.env, **settings}.items() if v}
+        output = run(
+            django_project.path,
+            *("uv", "run", "python", "manage.py", "check", "--deploy", "--fail-level", "WARNING"),
+            env=env,
+        )
+        assert "no issues" in output
+    finally:
+        env_file.unlink()
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ from .models import User
 class SignUpForm(UserCreationForm[User]):
     """A username, an email address (for password resets) and a password, twice."""
 
-    email = forms.EmailField(help_text="Used to reset your password.")
+    email = forms.EmailField(max_length=254, help_text="Used to reset your password.")
 
     class Meta(UserCreationForm.Meta):
         model = User
