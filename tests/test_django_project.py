@@ -6,6 +6,7 @@ import ast
 import json
 import secrets
 import subprocess
+import sys
 import tomllib
 import urllib.error
 import urllib.request
@@ -82,6 +83,34 @@ def test_django_project_structure(tmp_path: Path, database: str) -> None:
 
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert not any("secret" in key.lower() for key in answers)
+
+
+def test_every_module_follows_the_chosen_name_and_slug(tmp_path: Path) -> None:
+    name = 'Bob\'s "Café" \\ Shop'
+    project = copy_project(
+        tmp_path / "p", framework="django", project_name=name, project_slug="shop"
+    )
+    base = settings_assignments(project / "shop" / "settings" / "base.py")
+    assert base["SITE_NAME"] == name
+    assert base["ROOT_URLCONF"] == "shop.urls"
+    assert "shop.accounts" in base["INSTALLED_APPS"]  # type: ignore[operator]
+    for path in project.rglob("*"):
+        if path.is_file():
+            assert "bar_probe" not in path.read_text(), path
+    formatted = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--quiet", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+
+
+@pytest.mark.parametrize("slug", ["accounts", "dotenv", "dj_database_url", "pytest_django"])
+def test_slug_may_not_shadow_what_a_django_project_imports(tmp_path: Path, slug: str) -> None:
+    with pytest.raises(ValueError, match="would shadow"):
+        copy_project(tmp_path / "out", framework="django", project_slug=slug)
 
 
 def test_fastapi_project_has_no_django_files(tmp_path: Path) -> None:
