@@ -131,6 +131,7 @@ class Project:
     """A generated, installed Django project and the environment its commands run in."""
 
     path: Path
+    database: str
     env: dict[str, str]
 
     def manage(self, *args: str, **env: str) -> str:
@@ -155,7 +156,7 @@ def django_project(
     if database == "postgresql":
         env["DATABASE_URL"] = create_database(request.getfixturevalue("pg_server_url"))
     run(path, "uv", "sync", "--quiet", env=env)
-    return Project(path, env)
+    return Project(path, database, env)
 
 
 def production_env() -> dict[str, str]:
@@ -312,3 +313,18 @@ def test_serves_health_admin_and_its_css(served: tuple[str, bool]) -> None:
         assert plain.status == 301
         assert plain.headers["location"].startswith("https://")
         assert "max-age=" in login.headers["strict-transport-security"]
+
+
+@pytest.mark.slow
+def test_health_is_503_when_the_database_is_unreachable(django_project: Project) -> None:
+    unreachable = (
+        "sqlite:////nonexistent-folder/db.sqlite3"
+        if django_project.database == "sqlite"
+        else f"postgresql://postgres@127.0.0.1:{free_port()}/gone"  # nobody listens there
+    )
+    env = {**django_project.env, "DATABASE_URL": unreachable}
+    port = free_port()
+    with serve(django_project.path, uvicorn_command(SLUG, port), env, port) as base:
+        health = get(f"{base}/health", {})
+    assert health.status == 503
+    assert json.loads(health.body) == {"status": "unavailable", "database": "unreachable"}
