@@ -7,6 +7,7 @@ import configparser
 import json
 import re
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -163,3 +164,31 @@ def test_fastapi_postgresql_project_passes_its_checks_and_serves(
 ) -> None:
     project = copy_project(tmp_path / "p", framework="fastapi", database="postgresql")
     check_and_serve(project, project_env(DATABASE_URL=create_database(pg_server_url)))
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['Bob\'s "Quoted" API', 'Say "hi"', "Back\\slash <&> Café"],
+    ids=["both-quotes", "double-quotes", "backslash-html-unicode"],
+)
+def test_free_text_answers_render_to_clean_python(tmp_path: Path, name: str) -> None:
+    project = copy_project(tmp_path / "p", project_name=name, project_slug=SLUG)
+    app = ast.parse((project / SLUG / "app.py").read_text())
+    titles = [
+        ast.literal_eval(keyword.value)
+        for node in ast.walk(app)
+        if isinstance(node, ast.Call)
+        for keyword in node.keywords
+        if keyword.arg == "title"
+    ]
+    assert titles == [name]
+    # Our own ruff, with the generated project's configuration: no `uv sync` needed.
+    for check in (["check", "."], ["format", "--check", "."]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *check],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
