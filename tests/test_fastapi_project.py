@@ -27,8 +27,8 @@ from support import (
 
 SLUG = "bar_probe"
 USER_ROUTES = {"/auth/register", "/auth/token", "/auth/refresh", "/users/me"}
-# Files only the standalone FastAPI project has: it owns its settings, database layer and users.
-FASTAPI_ONLY = [
+# The standalone FastAPI project owns its settings, database layer and users.
+FASTAPI_FILES = [
     f"{SLUG}/app.py",
     f"{SLUG}/config.py",
     f"{SLUG}/db.py",
@@ -38,6 +38,8 @@ FASTAPI_ONLY = [
     "migrations/env.py",
     "tests/conftest.py",
 ]
+# Of those, the ones no other project may have (Django and the hybrid use the Django ORM).
+SQLALCHEMY_ONLY = [f"{SLUG}/config.py", f"{SLUG}/db.py", "alembic.ini", "migrations/env.py"]
 JINJA_LEFTOVER = re.compile(r"\{\{|\{%|\{#")
 
 
@@ -77,7 +79,7 @@ def module_constants(path: Path) -> dict[str, object]:
 def test_fastapi_project_layout(tmp_path: Path, database: str) -> None:
     project = copy_project(tmp_path / "p", framework="fastapi", database=database)
 
-    for path in [f"{SLUG}/asgi.py", *FASTAPI_ONLY]:
+    for path in [f"{SLUG}/asgi.py", *FASTAPI_FILES]:
         assert (project / path).is_file(), path
     assert not (project / "manage.py").exists()
     assert not (project / SLUG / "settings").exists()
@@ -116,7 +118,7 @@ def test_fastapi_project_migrations_are_wired(tmp_path: Path) -> None:
 @pytest.mark.parametrize("framework", ["django", "hybrid"])
 def test_other_frameworks_get_no_sqlalchemy_layer(tmp_path: Path, framework: str) -> None:
     project = copy_project(tmp_path / "p", framework=framework)
-    for path in FASTAPI_ONLY:
+    for path in SQLALCHEMY_ONLY:
         assert not (project / path).exists(), path
     runtime, _ = dependency_names(project)
     assert not {"sqlalchemy", "alembic", "aiosqlite"} & runtime
