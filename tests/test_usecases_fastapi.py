@@ -1,0 +1,195 @@
+"""FastAPI-side use cases (microservices, mobile-backend, real-time, ml-api) on `framework=fastapi`.
+
+Each use case alone and all together: what the project holds and, when unselected, does not hold;
+that it passes its own checks, migrates cleanly, and boots answering its probes.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from support import (
+    copy_project,
+    create_database,
+    free_port,
+    http_get,
+    project_env,
+    run,
+    run_project_checks,
+    serve,
+    uvicorn_command,
+)
+
+SLUG = "bar_probe"
+
+
+@dataclass(frozen=True)
+class UseCase:
+    """What one use case adds to a FastAPI project; none of it may exist when unselected."""
+
+    files: tuple[str, ...]
+    runtime: frozenset[str]
+    routers: frozenset[str]
+    settings: frozenset[str] = frozenset()
+    served: tuple[str, ...] = ()  # paths a booted server must answer with 200
+
+
+USE_CASES: dict[str, UseCase] = {
+    "microservices": UseCase(
+        files=(
+            f"{SLUG}/observability.py",
+            f"{SLUG}/routers/ops.py",
+            "tests/test_ops.py",
+            "tests/test_observability.py",
+        ),
+        runtime=frozenset({"prometheus-client"}),
+        routers=frozenset({"ops"}),
+        settings=frozenset({"log_level"}),
+        served=("/ready", "/metrics"),
+    ),
+}
+ALL = sorted(USE_CASES)
+# Each use case alone, all together, and none (the plain skeleton must carry no trace of them).
+COMBINATIONS = {"none": [], **{name: [name] for name in ALL}, "all": ALL}
+
+
+def requirement_names(requirements: list[str]) -> set[str]:
+    """Distribution names of requirement strings, without extras, versions or markers."""
+    return {re.split(r"[\[<>=~!; ]", requirement, maxsplit=1)[0] for requirement in requirements}
+
+
+def runtime_dependencies(project: Path) -> set[str]:
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    return requirement_names(pyproject["project"]["dependencies"])
+
+
+def imported_routers(project: Path) -> set[str]:
+    """The router modules app.py imports from `<slug>.routers`."""
+    tree = ast.parse((project / SLUG / "app.py").read_text())
+    return {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == f"{SLUG}.routers"
+        for alias in node.names
+    }
+
+
+def settings_fields(project: Path) -> set[str]:
+    """The annotated fields of the Settings class in config.py."""
+    tree = ast.parse((project / SLUG / "config.py").read_text())
+    (settings,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Settings"]
+    return {
+        node.target.id
+        for node in settings.body
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+    }
+
+
+def literal_assignments(path: Path) -> dict[str, object]:
+    """Top-level `NAME = literal` and `NAME: type = literal` assignments of a Python file."""
+    found: dict[str, object] = {}
+    for node in ast.parse(path.read_text()).body:
+        target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
+        value = getattr(node, "value", None)
+        if isinstance(target, ast.Name) and isinstance(value, ast.expr):
+            try:
+                found[target.id] = ast.literal_eval(value)
+            except ValueError:
+                continue
+    return found
+
+
+def migration_chain(project: Path) -> list[tuple[object, object]]:
+    """(revision, down_revision) of every migration, in upgrade order; fails on a fork."""
+    revisions: dict[object, object] = {}
+    for path in (project / "migrations" / "versions").glob("*.py"):
+        constants = literal_assignments(path)
+        revisions[constants["revision"]] = constants["down_revision"]
+    chain: list[tuple[object, object]] = []
+    parent: object = None
+    while children := [rev for rev, down in revisions.items() if down == parent]:
+        assert len(children) == 1, f"migrations fork after {parent}: {children}"
+        chain.append((children[0], parent))
+        parent = children[0]
+    assert len(chain) == len(revisions), f"unreachable migrations: {revisions}"
+    return chain
+
+
+@pytest.mark.parametrize("combination", list(COMBINATIONS))
+def test_selected_use_cases_are_wired_and_unselected_leave_no_trace(
+    tmp_path: Path, combination: str
+) -> None:
+    selected = COMBINATIONS[combination]
+    project = copy_project(tmp_path / "p", framework="fastapi", use_cases=selected)
+    runtime, routers, fields = (
+        runtime_dependencies(project),
+        imported_routers(project),
+        settings_fields(project),
+    )
+    for name, use_case in USE_CASES.items():
+        chosen = name in selected
+        for path in use_case.files:
+            assert (project / path).is_file() == chosen, (name, path)
+        assert (use_case.runtime <= runtime) == chosen, (name, runtime)
+        assert (use_case.runtime & runtime) == (use_case.runtime if chosen else set())
+        assert (use_case.routers & routers) == (use_case.routers if chosen else set())
+        assert (use_case.settings & fields) == (use_case.settings if chosen else set())
+    assert migration_chain(project)[0] == ("0001", None)
+    readme = (project / "README.md").read_text()
+    assert ("## Running as a microservice" in readme) == ("microservices" in selected)
+
+
+def check_migrate_and_serve(project: Path, selected: list[str], env: dict[str, str]) -> None:
+    """The project's own checks, a clean migration, then a boot answering its probes."""
+    run_project_checks(project, env)
+    run(project, "uv", "run", "alembic", "upgrade", "head", env=env)
+    run(project, "uv", "run", "alembic", "check", env=env)
+    port = free_port()
+    with serve(project, uvicorn_command(SLUG, port), env, port) as base:
+        health = http_get(f"{base}/health")
+        assert health.status == 200, health.body
+        for name in selected:
+            for path in USE_CASES[name].served:
+                response = http_get(f"{base}{path}")
+                assert response.status == 200, (path, response.body)
+                assert "x-request-id" in {key.lower() for key in response.headers}
+        if "microservices" in selected:
+            assert json.loads(health.body) == {"status": "ok"}
+            assert json.loads(http_get(f"{base}/ready").body)["checks"] == {"database": "ok"}
+            metrics = http_get(f"{base}/metrics").body.decode()
+            counted = re.findall(r"^http_requests_total\{([^}]*)\} (\S+)$", metrics, re.MULTILINE)
+            routes = {
+                dict(re.findall(r'(\w+)="([^"]*)"', labels))["route"] for labels, _ in counted
+            }
+            assert {"/health", "/ready"} <= routes
+    if "microservices" in selected:  # SIGTERM: the app drained and closed its pool, logging JSON
+        lines = [
+            json.loads(line) for line in (project / f"server-{port}.log").read_text().splitlines()
+        ]
+        assert "shutting down: closing database connections" in [line["message"] for line in lines]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("combination", [name for name in COMBINATIONS if name != "none"])
+def test_use_cases_pass_their_checks_and_serve_on_sqlite(tmp_path: Path, combination: str) -> None:
+    selected = COMBINATIONS[combination]
+    project = copy_project(tmp_path / "p", framework="fastapi", use_cases=selected)
+    check_migrate_and_serve(project, selected, project_env())
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_all_use_cases_pass_their_checks_and_serve_on_postgresql(
+    tmp_path: Path, pg_server_url: str
+) -> None:
+    project = copy_project(
+        tmp_path / "p", framework="fastapi", database="postgresql", use_cases=ALL
+    )
+    check_migrate_and_serve(project, ALL, project_env(DATABASE_URL=create_database(pg_server_url)))
