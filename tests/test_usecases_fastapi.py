@@ -34,15 +34,19 @@ SLUG = "bar_probe"
 class UseCase:
     """What one use case adds to a FastAPI project; none of it may exist when unselected."""
 
+    readme: str  # its README section's heading
     files: tuple[str, ...]
-    runtime: frozenset[str]
     routers: frozenset[str]
+    runtime: frozenset[str] = frozenset()
     settings: frozenset[str] = frozenset()
+    migrations: tuple[str, ...] = ()
     served: tuple[str, ...] = ()  # paths a booted server must answer with 200
+    documented: frozenset[str] = frozenset()  # paths its OpenAPI schema must list
 
 
 USE_CASES: dict[str, UseCase] = {
     "microservices": UseCase(
+        readme="## Running as a microservice",
         files=(
             f"{SLUG}/observability.py",
             f"{SLUG}/routers/ops.py",
@@ -53,6 +57,21 @@ USE_CASES: dict[str, UseCase] = {
         routers=frozenset({"ops"}),
         settings=frozenset({"log_level"}),
         served=("/ready", "/metrics"),
+        documented=frozenset({"/ready"}),
+    ),
+    "mobile-backend": UseCase(
+        readme="## Mobile backend",
+        files=(
+            f"{SLUG}/mobile_models.py",
+            f"{SLUG}/refresh_tokens.py",
+            f"{SLUG}/pagination.py",
+            f"{SLUG}/routers/devices.py",
+            "tests/test_mobile.py",
+            "migrations/versions/0002_mobile_refresh_tokens_and_devices.py",
+        ),
+        routers=frozenset({"devices"}),
+        migrations=("0002_mobile",),
+        documented=frozenset({"/v1/devices", "/v1/auth/logout", "/v1/users/me"}),
     ),
 }
 ALL = sorted(USE_CASES)
@@ -133,17 +152,18 @@ def test_selected_use_cases_are_wired_and_unselected_leave_no_trace(
         imported_routers(project),
         settings_fields(project),
     )
+    readme = (project / "README.md").read_text()
     for name, use_case in USE_CASES.items():
         chosen = name in selected
         for path in use_case.files:
             assert (project / path).is_file() == chosen, (name, path)
-        assert (use_case.runtime <= runtime) == chosen, (name, runtime)
-        assert (use_case.runtime & runtime) == (use_case.runtime if chosen else set())
-        assert (use_case.routers & routers) == (use_case.routers if chosen else set())
-        assert (use_case.settings & fields) == (use_case.settings if chosen else set())
-    assert migration_chain(project)[0] == ("0001", None)
-    readme = (project / "README.md").read_text()
-    assert ("## Running as a microservice" in readme) == ("microservices" in selected)
+        assert (use_case.runtime & runtime) == (use_case.runtime if chosen else set()), name
+        assert (use_case.routers & routers) == (use_case.routers if chosen else set()), name
+        assert (use_case.settings & fields) == (use_case.settings if chosen else set()), name
+        assert (use_case.readme in readme) == chosen, name
+    # One linear chain in every combination: each use case's migrations follow the users table.
+    expected = ["0001", *(rev for name in selected for rev in USE_CASES[name].migrations)]
+    assert [revision for revision, _ in migration_chain(project)] == expected
 
 
 def check_migrate_and_serve(project: Path, selected: list[str], env: dict[str, str]) -> None:
@@ -155,6 +175,9 @@ def check_migrate_and_serve(project: Path, selected: list[str], env: dict[str, s
     with serve(project, uvicorn_command(SLUG, port), env, port) as base:
         health = http_get(f"{base}/health")
         assert health.status == 200, health.body
+        paths = set(json.loads(http_get(f"{base}/openapi.json").body)["paths"])
+        for name in selected:
+            assert USE_CASES[name].documented <= paths, name
         for name in selected:
             for path in USE_CASES[name].served:
                 response = http_get(f"{base}{path}")
