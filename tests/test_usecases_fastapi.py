@@ -73,6 +73,11 @@ USE_CASES: dict[str, UseCase] = {
         migrations=("0002_mobile",),
         documented=frozenset({"/v1/devices", "/v1/auth/logout", "/v1/users/me"}),
     ),
+    "real-time": UseCase(
+        readme="## Real-time rooms (WebSockets)",
+        files=(f"{SLUG}/realtime.py", f"{SLUG}/routers/rooms.py", "tests/test_rooms.py"),
+        routers=frozenset({"rooms"}),
+    ),
 }
 ALL = sorted(USE_CASES)
 # Each use case alone, all together, and none (the plain skeleton must carry no trace of them).
