@@ -78,6 +78,19 @@ USE_CASES: dict[str, UseCase] = {
         files=(f"{SLUG}/realtime.py", f"{SLUG}/routers/rooms.py", "tests/test_rooms.py"),
         routers=frozenset({"rooms"}),
     ),
+    "ml-api": UseCase(
+        readme="## Model serving (ML API)",
+        files=(
+            f"{SLUG}/ml/__init__.py",
+            f"{SLUG}/ml/__main__.py",
+            f"{SLUG}/ml/model.py",
+            f"{SLUG}/routers/predictions.py",
+            "tests/test_predictions.py",
+        ),
+        runtime=frozenset({"scikit-learn", "skops"}),
+        routers=frozenset({"predictions"}),
+        settings=frozenset({"model_dir", "train_model_if_missing"}),
+    ),
 }
 ALL = sorted(USE_CASES)
 # Each use case alone, all together, and none (the plain skeleton must carry no trace of them).
@@ -190,7 +203,8 @@ def check_migrate_and_serve(project: Path, selected: list[str], env: dict[str, s
                 assert "x-request-id" in {key.lower() for key in response.headers}
         if "microservices" in selected:
             assert json.loads(health.body) == {"status": "ok"}
-            assert json.loads(http_get(f"{base}/ready").body)["checks"] == {"database": "ok"}
+            checks = json.loads(http_get(f"{base}/ready").body)["checks"]
+            assert checks == {"database": "ok", **({"model": "ok"} if "ml-api" in selected else {})}
             metrics = http_get(f"{base}/metrics").body.decode()
             counted = re.findall(r"^http_requests_total\{([^}]*)\} (\S+)$", metrics, re.MULTILINE)
             routes = {
