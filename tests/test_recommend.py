@@ -25,7 +25,7 @@ ALL_SUBSETS = [
 
 @pytest.fixture(scope="module")
 def plain_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real copier.yml with only the answers file to render: the answers depend on nothing else."""
+    """The real copier.yml with only the answers file to render: answers depend on nothing else."""
     root = tmp_path_factory.mktemp("template")
     shutil.copy(REPO_ROOT / "copier.yml", root)
     shutil.copytree(REPO_ROOT / "includes", root / "includes")
