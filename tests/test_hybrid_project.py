@@ -133,9 +133,9 @@ def test_deploy_check_is_clean_in_production(hybrid_project: DjangoProject) -> N
 
 
 @contextmanager
-def served(project: DjangoProject, *, production: bool) -> Iterator[str]:
-    """The project, migrated and served by uvicorn; yields its base URL."""
-    env = {**project.env, **(production_env(SLUG) if production else {})}
+def served(project: DjangoProject, *, production: bool, **extra: str) -> Iterator[str]:
+    """The project, migrated and served by uvicorn (with `extra` variables); yields its base URL."""
+    env = {**project.env, **(production_env(SLUG) if production else {}), **extra}
     if production:
         project.manage("collectstatic", "--noinput", **env)
     project.manage("migrate", "--noinput", **env)
@@ -229,6 +229,15 @@ def peak_connections(server_url: str, database: str) -> Iterator[list[int]]:
         sampler.join(timeout=10)
 
 
+def terminate_backends(server_url: str, database: str) -> int:
+    """What a server restart, failover or idle timeout does: drop every connection to `database`."""
+    query = (
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "  # noqa: S608 (our name)
+        f"WHERE datname = '{database}' AND pid <> pg_backend_pid()"
+    )
+    return int(psql(server_url, query))
+
+
 @pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.parametrize("hybrid_project", ["postgresql"], indirect=True)
@@ -242,11 +251,21 @@ def test_api_connections_stay_bounded_and_survive_a_server_purge(
         assert statuses == Counter({200: 2000})
         assert 0 < peak[0] <= MAX_CONNECTIONS, peak
 
-        # What a server restart, failover or idle timeout does: drop every connection.
-        terminate = (
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "  # noqa: S608 (our name)
-            f"WHERE datname = '{database}' AND pid <> pg_backend_pid()"
-        )
-        psql(pg_server_url, terminate)
+        terminate_backends(pg_server_url, database)
         assert hammer(base, "/api/health", 400) == Counter({200: 400})
         assert hammer(base, "/health", 100) == Counter({200: 100})
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.parametrize("hybrid_project", ["postgresql"], indirect=True)
+def test_kept_connections_are_replaced_after_a_server_purge(
+    hybrid_project: DjangoProject, pg_server_url: str
+) -> None:
+    """With CONN_MAX_AGE > 0 connections outlive requests; the purge kills them, and the API's
+    next requests notice (Django's connection health checks) and reconnect, serving no errors."""
+    database = hybrid_project.env["DATABASE_URL"].rsplit("/", 1)[1]
+    with served(hybrid_project, production=False, CONN_MAX_AGE="600") as base:
+        assert hammer(base, "/api/health", 200) == Counter({200: 200})
+        assert terminate_backends(pg_server_url, database) >= 1
+        assert hammer(base, "/api/health", 400) == Counter({200: 400})
