@@ -87,6 +87,12 @@ def test_hybrid_project_structure(tmp_path: Path, database: str) -> None:
     assert "/api/docs" in readme
 
 
+@pytest.mark.parametrize("slug", ["api", "asgiref", "jwt", "multipart", "starlette"])
+def test_slug_may_not_shadow_what_a_hybrid_project_imports(tmp_path: Path, slug: str) -> None:
+    with pytest.raises(ValueError, match="would shadow"):
+        copy_project(tmp_path / "out", framework="hybrid", project_slug=slug)
+
+
 def test_django_projects_get_no_api(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p", framework="django")
     assert not (project / SLUG / "api").exists()
