@@ -202,9 +202,9 @@ def fixtures_regen(directory: FixturesDir, template: FixturesTemplate = None) ->
     out = _console()
     for result in results:
         if result.removed:
-            out.print(f"[yellow]removed[/] {result.path} (its answer file is gone)")
+            out.print(f"[yellow]removed[/] {result.path} (its answer file is gone)", soft_wrap=True)
         else:
-            out.print(f"[green]regenerated[/] {result.path} ({result.files} files)")
+            out.print(f"[green]regenerated[/] {result.path} ({result.files} files)", soft_wrap=True)
 
 
 @fixtures_app.command("check")
@@ -225,21 +225,25 @@ def fixtures_check(
         out = _console()
         for diff in report.fixtures:
             if diff.ok:
-                out.print(f"[green]ok[/]    {diff.name}")
+                out.print(f"[green]ok[/]    {diff.name}", soft_wrap=True)
                 continue
             if diff.orphan:
-                out.print(f"[red]stale[/] {diff.name}: {diff.path} has no answer file")
+                out.print(
+                    f"[red]stale[/] {diff.name}: {diff.path} has no answer file", soft_wrap=True
+                )
                 continue
-            out.print(f"[red]stale[/] {diff.name}:")
+            out.print(f"[red]stale[/] {diff.name}:", soft_wrap=True)
             for label, paths in (
                 ("changed", diff.changed),
                 ("missing", diff.missing),
                 ("extra", diff.extra),
             ):
                 for path in paths:
-                    out.print(f"  {label}: {path}")
+                    out.print(f"  {label}: {path}", soft_wrap=True)
         if not report.ok:
-            out.print(f"Fixtures are stale; run: scaffold fixtures regen {directory}")
+            out.print(
+                f"Fixtures are stale; run: scaffold fixtures regen {directory}", soft_wrap=True
+            )
     if not report.ok:
         raise typer.Exit(1)
 
