@@ -198,7 +198,7 @@ def test_check_names_every_difference(current: tuple[Path, Path]) -> None:
     assert "  extra: notes.txt" in lines
     assert "stale two:" in lines
     assert "  changed: run.sh" in lines
-    assert f"run: scaffold fixtures regen {fixtures}" in result.stdout
+    assert f"run: scaffold fixtures regen {fixtures} --template {template}" in result.stdout
 
 
 def test_check_json(current: tuple[Path, Path]) -> None:
@@ -293,6 +293,21 @@ def test_missing_template(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--template" in result.stderr
     assert "no such directory or git URL" in result.stderr
+
+
+def test_directory_that_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "fx").write_text("not a directory\n")
+    result = scaffold("fixtures", "check", str(tmp_path / "fx"))
+    assert result.exit_code == 2
+    assert "is a file" in result.output
+
+
+def test_hidden_yml_files_are_not_answer_files(tmp_path: Path) -> None:
+    template = tiny_template(tmp_path / "tpl")
+    fixtures = answers_dir(tmp_path / "fx", {"one": "name: One\n", ".yamllint": "rules: {}\n"})
+    result = scaffold("fixtures", "regen", str(fixtures), "--template", str(template))
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in fixtures.iterdir()) == [".yamllint.yml", "one", "one.yml"]
 
 
 def test_output_path_that_is_a_file(tmp_path: Path) -> None:

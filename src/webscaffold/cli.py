@@ -241,8 +241,10 @@ def fixtures_check(
                 for path in paths:
                     out.print(f"  {label}: {path}", soft_wrap=True)
         if not report.ok:
+            again = f" --template {template}" if template else ""
             out.print(
-                f"Fixtures are stale; run: scaffold fixtures regen {directory}", soft_wrap=True
+                f"Fixtures are stale; run: scaffold fixtures regen {directory}{again}",
+                soft_wrap=True,
             )
     if not report.ok:
         raise typer.Exit(1)

@@ -100,12 +100,15 @@ def regenerate(directory: Path, template: str | None = None) -> list[Regenerated
     """Re-render every fixture in `directory`, replacing old output; all or nothing."""
     answer_files = read_answer_files(directory, template)
     orphans = orphaned_outputs(directory, answer_files)
+    # Staged beside the fixtures, so moving them in is a rename on the same filesystem.
     staging = Path(tempfile.mkdtemp(prefix=".scaffold-fixtures-", dir=directory))
+    (staging / "new").mkdir()
+    (staging / "old").mkdir()
     try:
         with template_source(template) as source:
             rendered = {
                 answers.name: render_fixture(
-                    answers, source, staging / answers.name, directory / answers.name
+                    answers, source, staging / "new" / answers.name, directory / answers.name
                 )
                 for answers in answer_files
             }
@@ -113,7 +116,7 @@ def regenerate(directory: Path, template: str | None = None) -> list[Regenerated
         results = []
         for name, new_output in rendered.items():
             target = directory / name
-            _replace_dir(target, new_output, staging / f"{name}.old")
+            _replace_dir(target, new_output, staging / "old" / name)
             results.append(Regenerated(name, target, sum(1 for _ in _files(target))))
         for orphan in orphans:
             shutil.rmtree(orphan)
@@ -144,10 +147,14 @@ def check(directory: Path, template: str | None = None) -> CheckReport:
 
 
 def read_answer_files(directory: Path, template: str | None = None) -> list[AnswerFile]:
-    """Load and check every `<name>.yml` in `directory`, in name order."""
+    """Load and check every `<name>.yml` in `directory` (hidden files aside), in name order."""
     if not directory.is_dir():
         raise BadInputError(f"fixtures directory {directory}: no such directory")
-    paths = sorted(path for path in directory.glob(f"*{ANSWER_SUFFIX}") if path.is_file())
+    paths = sorted(
+        path
+        for path in directory.glob(f"*{ANSWER_SUFFIX}")
+        if path.is_file() and not path.name.startswith(".")
+    )
     if not paths:
         raise BadInputError(
             f"fixtures directory {directory} has no answer files (<name>{ANSWER_SUFFIX})"
@@ -186,7 +193,10 @@ def orphaned_outputs(directory: Path, answer_files: list[AnswerFile]) -> list[Pa
     return sorted(
         child
         for child in directory.iterdir()
-        if child.is_dir() and child.name not in names and (child / ANSWERS_FILE).is_file()
+        if child.is_dir()
+        and not child.name.startswith(".")
+        and child.name not in names
+        and (child / ANSWERS_FILE).is_file()
     )
 
 
@@ -275,9 +285,13 @@ def _replace_in_files(root: Path, old: str, new: str) -> None:
 def _files(root: Path) -> Iterator[tuple[str, Path]]:
     """Every file under `root` as (POSIX relative path, path), skipping tool caches."""
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(name for name in dirnames if name not in IGNORED_NAMES)
         here = Path(dirpath)
-        for name in sorted(filenames):
+        # A link to a directory is compared as a link (os.walk would list it and not enter it).
+        links = [name for name in dirnames if (here / name).is_symlink()]
+        dirnames[:] = sorted(
+            name for name in dirnames if name not in IGNORED_NAMES and name not in links
+        )
+        for name in sorted([*filenames, *links]):
             path = here / name
             yield path.relative_to(root).as_posix(), path
 
