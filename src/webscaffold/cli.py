@@ -173,7 +173,7 @@ def recommend(
 
 
 fixtures_app = typer.Typer(
-    help="Golden fixture projects: DIR/<name>.yml answer files, generated into DIR/<name>/.",
+    help="Regenerate or check golden fixture projects (DIR/<name>.yml → DIR/<name>/).",
     no_args_is_help=True,
 )
 app.add_typer(fixtures_app, name="fixtures")
