@@ -101,6 +101,7 @@ BAD_INPUT = [
     pytest.param(["--data", "author_email=nope"], "author_email", id="invalid-email"),
     pytest.param(["--data", "colour=blue"], "unknown answer key 'colour'", id="unknown-key"),
     pytest.param(["--data", "no-equals-sign"], "KEY=VALUE", id="malformed-data"),
+    pytest.param(["--data", "use_django=true"], "unknown answer key", id="derived-flag"),
     pytest.param(["-u", "blog"], "unknown use case 'blog'", id="unknown-use-case"),
     pytest.param(["--framework", "flask"], "--framework: 'flask'", id="unknown-framework"),
     pytest.param(["--data", "database=mysql"], "database", id="bad-choice"),

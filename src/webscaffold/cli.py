@@ -12,7 +12,6 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from webscaffold import __version__
 from webscaffold.errors import ScaffoldError
 
 app = typer.Typer(
@@ -21,6 +20,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: rendering it with rich costs more than the rest of our start-up.
+    rich_markup_mode=None,
 )
 
 
@@ -36,8 +37,17 @@ def _fail(error: ScaffoldError) -> NoReturn:
     raise typer.Exit(error.exit_code)
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 @contextmanager
 def _user_errors() -> Iterator[None]:
+    import signal
+
+    # SIGTERM/SIGHUP unwind like Ctrl-C, so cleanup in `finally` blocks always runs.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
     try:
         yield
     except ScaffoldError as error:
@@ -49,7 +59,9 @@ def _user_errors() -> Iterator[None]:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"scaffold {__version__}")
+        from importlib.metadata import version
+
+        typer.echo(f"scaffold {version('webscaffold')}")
         raise typer.Exit
 
 
@@ -63,10 +75,10 @@ def _root(
     """Generate Django, FastAPI or hybrid projects, and keep them current."""
 
 
-def _stepper() -> tuple[Callable[[str], None], Callable[[], None]]:
-    """Progress for slow steps: a spinner on a terminal, plain lines when piped."""
+def _stepper(*, live: bool) -> tuple[Callable[[str], None], Callable[[], None]]:
+    """Progress for slow steps: a spinner when `live` on a terminal, else plain lines."""
     console = _console(stderr=True)
-    if not console.is_terminal:
+    if not (live and console.is_terminal):
         return (lambda message: console.print(f"- {message}")), (lambda: None)
     status = console.status("")
     started = False
@@ -115,7 +127,9 @@ def new(
     """Create a new project."""
     from webscaffold.options import collect_answers
 
-    step, done = _stepper()
+    # Copier prompts during rendering when interactive: a spinner would overwrite them.
+    interactive = sys.stdin.isatty() and not defaults
+    step, done = _stepper(live=not interactive)
     with _user_errors():
         answers = collect_answers(
             data_pairs=data or [],
@@ -126,7 +140,6 @@ def new(
         )
         from webscaffold.generate import new_project
 
-        interactive = sys.stdin.isatty() and not defaults
         try:
             project = new_project(
                 dest,

@@ -106,6 +106,8 @@ def render(
                 unsafe=False,
                 overwrite=False,
             )
+    except KeyboardInterrupt:
+        raise  # Copier's answer-interrupt is a CopierError too; the CLI reports it as such
     except UserMessageError as error:
         raise BadInputError(str(error).strip().splitlines()[-1]) from error
     except (ValueError, CopierError) as error:

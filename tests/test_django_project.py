@@ -1,0 +1,330 @@
+"""The Django skeleton (`framework=django`): its structure, its own checks, and that it serves."""
+
+from __future__ import annotations
+
+import ast
+import json
+import secrets
+import subprocess
+import sys
+import tomllib
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from support import (
+    Response,
+    copy_project,
+    create_database,
+    free_port,
+    project_env,
+    run,
+    run_project_checks,
+    serve,
+    uvicorn_command,
+)
+from webscaffold.generate import write_env_file
+
+SLUG = "bar_probe"  # from the canonical answers' project name, "Bar Probe"
+
+# Variables a developer's shell may hold that would change what the project under test does.
+FOREIGN_VARIABLES = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS")
+
+
+# ── structure (fast: render only) ────────────────────────────────────────────
+
+
+def settings_assignments(path: Path) -> dict[str, object]:
+    """The literal values a settings module assigns at top level (others are skipped)."""
+    values: dict[str, object] = {}
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                try:
+                    values[target.id] = ast.literal_eval(node.value)
+                except ValueError:
+                    continue
+    return values
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_django_project_structure(tmp_path: Path, database: str) -> None:
+    project = copy_project(tmp_path / "p", framework="django", database=database)
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+
+    dependencies = pyproject["project"]["dependencies"]
+    assert "django>=5.2,<5.3" in dependencies
+    assert {"whitenoise>=6.8", "dj-database-url>=2.3", "gunicorn>=23"} <= set(dependencies)
+    assert ("psycopg[binary]>=3.2" in dependencies) == (database == "postgresql")
+    assert "pytest-django>=4.9" in pyproject["dependency-groups"]["dev"]
+    assert pyproject["tool"]["mypy"]["plugins"] == ["mypy_django_plugin.main"]
+    test_settings = f"{SLUG}.settings.test"
+    assert pyproject["tool"]["django-stubs"]["django_settings_module"] == test_settings
+    assert pyproject["tool"]["pytest"]["ini_options"]["DJANGO_SETTINGS_MODULE"] == test_settings
+
+    for path in project.rglob("*.py"):
+        compile(path.read_text(), str(path), "exec")  # every rendered module is valid Python
+    base = settings_assignments(project / SLUG / "settings" / "base.py")
+    assert base["AUTH_USER_MODEL"] == "accounts.User"
+    assert f"{SLUG}.accounts" in base["INSTALLED_APPS"]  # type: ignore[operator]
+    assert base["SITE_NAME"] == "Bar Probe"
+    production = settings_assignments(project / SLUG / "settings" / "production.py")
+    assert production["DEBUG"] is False
+    assert production["SECURE_SSL_REDIRECT"] is True
+    assert production["SESSION_COOKIE_SECURE"] is production["CSRF_COOKIE_SECURE"] is True
+    assert (project / SLUG / "accounts" / "migrations" / "0001_initial.py").is_file()
+
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert not any("secret" in key.lower() for key in answers)
+
+
+def test_every_module_follows_the_chosen_name_and_slug(tmp_path: Path) -> None:
+    name = 'Bob\'s "Café" \\ Shop'
+    project = copy_project(
+        tmp_path / "p", framework="django", project_name=name, project_slug="shop"
+    )
+    base = settings_assignments(project / "shop" / "settings" / "base.py")
+    assert base["SITE_NAME"] == name
+    assert base["ROOT_URLCONF"] == "shop.urls"
+    assert "shop.accounts" in base["INSTALLED_APPS"]  # type: ignore[operator]
+    for path in project.rglob("*"):
+        if path.is_file():
+            assert "bar_probe" not in path.read_text(), path
+    formatted = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--quiet", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+
+
+@pytest.mark.parametrize("slug", ["accounts", "dotenv", "dj_database_url", "pytest_django"])
+def test_slug_may_not_shadow_what_a_django_project_imports(tmp_path: Path, slug: str) -> None:
+    with pytest.raises(ValueError, match="would shadow"):
+        copy_project(tmp_path / "out", framework="django", project_slug=slug)
+
+
+def test_fastapi_project_has_no_django_files(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p", framework="fastapi")
+    assert not (project / "manage.py").exists()
+    for name in ("settings", "accounts", "templates", "static", "urls.py", "wsgi.py"):
+        assert not (project / SLUG / name).exists(), name
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert not any(dep.startswith("django") for dep in pyproject["project"]["dependencies"])
+    assert "django-stubs" not in pyproject["tool"]
+
+
+# ── the generated project, checked and served (slow) ─────────────────────────
+
+
+@dataclass(frozen=True)
+class Project:
+    """A generated, installed Django project and the environment its commands run in."""
+
+    path: Path
+    database: str
+    env: dict[str, str]
+
+    def manage(self, *args: str, **env: str) -> str:
+        """Run `manage.py` in the project; fail the test if it fails."""
+        return run(self.path, "uv", "run", "python", "manage.py", *args, env={**self.env, **env})
+
+
+@pytest.fixture(
+    scope="module",
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+)
+def django_project(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Project:
+    database: str = request.param
+    path = copy_project(
+        tmp_path_factory.mktemp(f"django-{database}") / "p", framework="django", database=database
+    )
+    env = project_env()
+    for name in FOREIGN_VARIABLES:
+        env.pop(name, None)
+    if database == "postgresql":
+        env["DATABASE_URL"] = create_database(request.getfixturevalue("pg_server_url"))
+    run(path, "uv", "sync", "--quiet", env=env)
+    return Project(path, database, env)
+
+
+def production_env() -> dict[str, str]:
+    """What a deployment sets: production settings, a real secret, the site's host."""
+    return {
+        "DJANGO_SETTINGS_MODULE": f"{SLUG}.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,example.com",
+    }
+
+
+@pytest.mark.slow
+def test_passes_its_own_checks(django_project: Project) -> None:
+    run_project_checks(django_project.path, django_project.env)
+
+
+@pytest.mark.slow
+def test_migrations_are_committed(django_project: Project) -> None:
+    output = django_project.manage("makemigrations", "--check", "--dry-run")
+    assert "No changes detected" in output
+
+
+@pytest.mark.slow
+def test_deploy_check_is_clean_in_production(django_project: Project) -> None:
+    output = django_project.manage(
+        "check", "--deploy", "--fail-level", "WARNING", **production_env()
+    )
+    assert "no issues" in output
+
+
+@pytest.mark.slow
+def test_production_reads_the_secret_scaffold_new_writes(django_project: Project) -> None:
+    env_file = django_project.path / ".env"
+    write_env_file(django_project.path)
+    try:
+        settings = {**production_env(), "SECRET_KEY": ""}
+        env = {k: v for k, v in {**django_project.env, **settings}.items() if v}
+        output = run(
+            django_project.path,
+            *("uv", "run", "python", "manage.py", "check", "--deploy", "--fail-level", "WARNING"),
+            env=env,
+        )
+        assert "no issues" in output
+    finally:
+        env_file.unlink()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("missing", "fallback"),
+    [("SECRET_KEY", ""), ("SECRET_KEY", "django-insecure-" + "x" * 50), ("ALLOWED_HOSTS", "")],
+)
+def test_production_refuses_unsafe_settings(
+    django_project: Project, missing: str, fallback: str
+) -> None:
+    env = {**django_project.env, **production_env(), missing: fallback}
+    result = subprocess.run(
+        ["uv", "run", "python", "manage.py", "check"],
+        cwd=django_project.path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {missing}" in result.stderr
+
+
+class _StylesheetLinks(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "link" and found.get("rel") == "stylesheet" and found.get("href"):
+            self.hrefs.append(str(found["href"]))
+
+
+def stylesheets(html: bytes) -> list[str]:
+    """The stylesheet URLs a page links."""
+    parser = _StylesheetLinks()
+    parser.feed(html.decode())
+    return parser.hrefs
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args: object, **_kwargs: object) -> None:
+        return None
+
+
+def lowercase(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Header names in lower case (servers differ in how they spell them)."""
+    return {name.lower(): value for name, value in headers}
+
+
+def get(url: str, headers: dict[str, str]) -> Response:
+    """GET without following redirects (a redirect is an answer to check, too)."""
+    opener = urllib.request.build_opener(_NoRedirects)
+    try:
+        request = urllib.request.Request(url, headers=headers)  # noqa: S310 (loopback only)
+        with opener.open(request, timeout=10) as reply:
+            return Response(reply.status, reply.read(), lowercase(reply.headers.items()))
+    except urllib.error.HTTPError as error:
+        return Response(error.code, error.read(), lowercase(error.headers.items()))
+
+
+SERVERS = {
+    "uvicorn-local": ("uvicorn", False),
+    "uvicorn-production": ("uvicorn", True),
+    "gunicorn-production": ("gunicorn", True),
+}
+
+
+@pytest.fixture(params=list(SERVERS))
+def served(request: pytest.FixtureRequest, django_project: Project) -> Iterator[tuple[str, bool]]:
+    """The project, migrated and served; yields its base URL and whether it is production."""
+    server, production = SERVERS[request.param]
+    env = {**django_project.env, **(production_env() if production else {})}
+    if production:
+        django_project.manage("collectstatic", "--noinput", **env)
+    django_project.manage("migrate", "--noinput", **env)
+    port = free_port()
+    command = (
+        uvicorn_command(SLUG, port)
+        if server == "uvicorn"
+        else ["uv", "run", "gunicorn", f"{SLUG}.wsgi", "--bind", f"127.0.0.1:{port}"]
+    )
+    with serve(django_project.path, command, env, port) as base:
+        yield base, production
+
+
+@pytest.mark.slow
+def test_serves_health_admin_and_its_css(served: tuple[str, bool]) -> None:
+    base, production = served
+    # In production TLS ends at a proxy, which says so in X-Forwarded-Proto.
+    headers = {"X-Forwarded-Proto": "https"} if production else {}
+
+    health = get(f"{base}/health", {})  # load balancers probe over plain HTTP
+    assert health.status == 200, health.body
+    assert json.loads(health.body) == {"status": "ok", "database": "ok"}
+
+    login = get(f"{base}/admin/login/", headers)
+    assert login.status == 200, login.body[:2000]
+    links = stylesheets(login.body)
+    assert any("admin/css/base" in href for href in links), links
+    for href in links:
+        css = get(f"{base}{href}", headers)
+        assert css.status == 200, href
+        assert css.headers["content-type"].startswith("text/css")
+
+    if production:
+        plain = get(f"{base}/admin/login/", {})
+        assert plain.status == 301
+        assert plain.headers["location"].startswith("https://")
+        assert "max-age=" in login.headers["strict-transport-security"]
+
+
+@pytest.mark.slow
+def test_health_is_503_when_the_database_is_unreachable(django_project: Project) -> None:
+    unreachable = (
+        "sqlite:////nonexistent-folder/db.sqlite3"
+        if django_project.database == "sqlite"
+        else f"postgresql://postgres@127.0.0.1:{free_port()}/gone"  # nobody listens there
+    )
+    env = {**django_project.env, "DATABASE_URL": unreachable}
+    port = free_port()
+    with serve(django_project.path, uvicorn_command(SLUG, port), env, port) as base:
+        health = get(f"{base}/health", {})
+    assert health.status == 503
+    assert json.loads(health.body) == {"status": "unavailable", "database": "unreachable"}

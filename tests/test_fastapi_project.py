@@ -1,0 +1,196 @@
+"""The FastAPI skeleton (framework=fastapi): what it holds; that it passes its checks and serves."""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from support import (
+    copy_project,
+    create_database,
+    free_port,
+    http_get,
+    project_env,
+    run,
+    run_project_checks,
+    serve,
+    uvicorn_command,
+)
+
+SLUG = "bar_probe"
+USER_ROUTES = {"/auth/register", "/auth/token", "/auth/refresh", "/users/me"}
+# The standalone FastAPI project owns its settings, database layer and users.
+FASTAPI_FILES = [
+    f"{SLUG}/app.py",
+    f"{SLUG}/config.py",
+    f"{SLUG}/db.py",
+    f"{SLUG}/models.py",
+    f"{SLUG}/routers/auth.py",
+    "alembic.ini",
+    "migrations/env.py",
+    "tests/conftest.py",
+]
+# Of those, the ones no other project may have (Django and the hybrid use the Django ORM).
+SQLALCHEMY_ONLY = [f"{SLUG}/config.py", f"{SLUG}/db.py", "alembic.ini", "migrations/env.py"]
+JINJA_LEFTOVER = re.compile(r"\{\{|\{%|\{#")
+
+
+def requirement_names(requirements: list[str]) -> set[str]:
+    """Distribution names of requirement strings, without extras, versions or markers."""
+    return {re.split(r"[\[<>=~!; ]", requirement, maxsplit=1)[0] for requirement in requirements}
+
+
+def dependency_names(project: Path) -> tuple[set[str], set[str]]:
+    """Runtime and dev dependency names from the project's pyproject.toml."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    return (
+        requirement_names(pyproject["project"]["dependencies"]),
+        requirement_names(pyproject["dependency-groups"]["dev"]),
+    )
+
+
+def module_constants(path: Path) -> dict[str, object]:
+    """Top-level `NAME = literal` and `NAME: type = literal` assignments of a Python file."""
+    constants: dict[str, object] = {}
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            try:
+                constants[target.id] = ast.literal_eval(value)
+            except ValueError:
+                constants[target.id] = ...  # assigned, but not a literal (e.g. a call)
+    return constants
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_fastapi_project_layout(tmp_path: Path, database: str) -> None:
+    project = copy_project(tmp_path / "p", framework="fastapi", database=database)
+
+    for path in [f"{SLUG}/asgi.py", *FASTAPI_FILES]:
+        assert (project / path).is_file(), path
+    assert not (project / "manage.py").exists()
+    assert not (project / SLUG / "settings").exists()
+
+    runtime, dev = dependency_names(project)
+    assert {"fastapi", "sqlalchemy", "alembic", "aiosqlite", "pydantic-settings"} <= runtime
+    assert {"pyjwt", "pwdlib", "uvicorn"} <= runtime
+    assert ("psycopg" in runtime) == (database == "postgresql")
+    assert "django" not in runtime
+    assert {"pytest", "ruff", "mypy", "httpx2"} <= dev
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["tool"]["mypy"]["strict"] is True
+    assert "pydantic.mypy" in pyproject["tool"]["mypy"]["plugins"]
+
+    for source in project.rglob("*.py"):
+        text = source.read_text()
+        ast.parse(text, filename=str(source))
+        assert not JINJA_LEFTOVER.search(text), source
+    assert not list(project.rglob("*.jinja"))
+
+    assert "application" in module_constants(project / SLUG / "asgi.py")
+
+
+def test_fastapi_project_migrations_are_wired(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p", framework="fastapi")
+    alembic = configparser.ConfigParser(interpolation=None)
+    alembic.read(project / "alembic.ini")
+    assert alembic["alembic"]["script_location"] == "%(here)s/migrations"
+
+    migrations = [
+        module_constants(path) for path in (project / "migrations" / "versions").glob("*.py")
+    ]
+    assert [(m["revision"], m["down_revision"]) for m in migrations] == [("0001", None)]
+
+
+@pytest.mark.parametrize("framework", ["django", "hybrid"])
+def test_other_frameworks_get_no_sqlalchemy_layer(tmp_path: Path, framework: str) -> None:
+    project = copy_project(tmp_path / "p", framework=framework)
+    for path in SQLALCHEMY_ONLY:
+        assert not (project / path).exists(), path
+    runtime, _ = dependency_names(project)
+    assert not {"sqlalchemy", "alembic", "aiosqlite"} & runtime
+
+
+def check_and_serve(project: Path, env: dict[str, str]) -> None:
+    """The project's own checks, migrations, production guard, then a boot answering /health."""
+    run_project_checks(project, env)
+    run(project, "uv", "run", "alembic", "upgrade", "head", env=env)
+    run(project, "uv", "run", "alembic", "check", env=env)
+
+    refused = subprocess.run(
+        ["uv", "run", "python", "-c", f"import {SLUG}.asgi"],
+        cwd=project,
+        env={**env, "ENVIRONMENT": "production"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert refused.returncode != 0
+    assert "SECRET_KEY" in refused.stderr
+
+    port = free_port()
+    with serve(project, uvicorn_command(SLUG, port), env, port) as base:
+        health = http_get(f"{base}/health")
+        assert health.status == 200, health.body
+        assert json.loads(health.body) == {"status": "ok", "database": "ok"}
+        paths = set(json.loads(http_get(f"{base}/openapi.json").body)["paths"])
+        assert {"/health", *USER_ROUTES} <= paths
+        assert http_get(f"{base}/docs").status == 200
+
+
+@pytest.mark.slow
+def test_fastapi_sqlite_project_passes_its_checks_and_serves(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p", framework="fastapi", database="sqlite")
+    check_and_serve(project, project_env())
+    assert (project / f"{SLUG}.sqlite3").is_file()  # the default database lives in the project
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_fastapi_postgresql_project_passes_its_checks_and_serves(
+    tmp_path: Path, pg_server_url: str
+) -> None:
+    project = copy_project(tmp_path / "p", framework="fastapi", database="postgresql")
+    check_and_serve(project, project_env(DATABASE_URL=create_database(pg_server_url)))
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['Bob\'s "Quoted" API', 'Say "hi"', "Back\\slash <&> Café"],
+    ids=["both-quotes", "double-quotes", "backslash-html-unicode"],
+)
+def test_free_text_answers_render_to_clean_python(tmp_path: Path, name: str) -> None:
+    project = copy_project(tmp_path / "p", project_name=name, project_slug=SLUG)
+    app = ast.parse((project / SLUG / "app.py").read_text())
+    titles = [
+        ast.literal_eval(keyword.value)
+        for node in ast.walk(app)
+        if isinstance(node, ast.Call)
+        for keyword in node.keywords
+        if keyword.arg == "title"
+    ]
+    assert titles == [name]
+    # Our own ruff, with the generated project's configuration: no `uv sync` needed.
+    for check in (["check", "."], ["format", "--check", "."]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *check],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr

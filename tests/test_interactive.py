@@ -1,0 +1,83 @@
+"""`scaffold new` on a real terminal: it prompts, and an interrupt leaves nothing behind."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import yaml
+
+
+class Terminal:
+    """`scaffold` running on a pseudo-terminal, read and typed into like a user would."""
+
+    def __init__(self, *args: str, cwd: Path) -> None:
+        self.master, slave = os.openpty()
+        self.process = subprocess.Popen(
+            ["scaffold", *args],
+            cwd=cwd,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env={**os.environ, "TERM": "xterm", "COLUMNS": "120", "LINES": "40"},
+            start_new_session=True,
+        )
+        os.close(slave)
+        self.screen = ""
+
+    def wait_for(self, text: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.screen:
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"never saw {text!r}; screen was:\n{self.screen}"
+            ready, _, _ = select.select([self.master], [], [], remaining)
+            if ready:
+                try:
+                    self.screen += os.read(self.master, 4096).decode(errors="replace")
+                except OSError:  # the program closed the terminal
+                    break
+        assert text in self.screen, f"never saw {text!r}; screen was:\n{self.screen}"
+
+    def type(self, keys: str) -> None:
+        os.write(self.master, keys.encode())
+
+    def finish(self, timeout: float = 60) -> int:
+        deadline = time.monotonic() + timeout
+        while self.process.poll() is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([self.master], [], [], 0.2)
+            if ready:
+                try:
+                    self.screen += os.read(self.master, 4096).decode(errors="replace")
+                except OSError:
+                    break
+        code = self.process.wait(timeout=5)
+        os.close(self.master)
+        return code
+
+
+def test_prompts_on_a_terminal(tmp_path: Path) -> None:
+    term = Terminal("new", "site", "--use-case", "cms", "--no-git", cwd=tmp_path)
+    term.wait_for("Project name")
+    term.type("Pty Probe\r")
+    for question in ("package name", "description", "Author or team name", "email", "Framework"):
+        term.wait_for(question)
+        term.type("\r")  # accept each default
+    term.wait_for("Database")
+    term.type("\r")
+    assert term.finish() == 0, term.screen
+    answers = yaml.safe_load((tmp_path / "site" / ".copier-answers.yml").read_text())
+    assert answers["project_slug"] == "pty_probe"
+    assert answers["framework"] == "django"  # the default derived from the use case
+
+
+def test_terminate_at_a_prompt_leaves_nothing(tmp_path: Path) -> None:
+    term = Terminal("new", "site", cwd=tmp_path)
+    term.wait_for("Project name")
+    term.process.send_signal(signal.SIGTERM)
+    assert term.finish() == 130, term.screen
+    assert "nothing was changed" in term.screen
+    assert list(tmp_path.iterdir()) == []
