@@ -205,7 +205,7 @@ def fixtures_regen(directory: FixturesDir, template: FixturesTemplate = None) ->
     """Regenerate DIR/<name>/ from each DIR/<name>.yml, replacing stale output."""
     from webscaffold.fixtures import regenerate
 
-    step, done = _stepper()
+    step, done = _stepper(live=True)
     with _user_errors():
         step(f"Rendering the fixtures in {directory}")
         try:
