@@ -233,9 +233,12 @@ def _print_changes(result: Any, *, out: Any) -> None:
     )
     for label, paths, colour in groups:
         for path in paths:
-            out.print(f"  [{colour}]{label:>8}[/] {path}")
+            out.print(f"  [{colour}]{label:>8}[/] {path}", soft_wrap=True)
     for path in result.kept:
-        out.print(f"  [cyan]{'kept':>8}[/] {path} (the template removed it; you had edited it)")
+        out.print(
+            f"  [cyan]{'kept':>8}[/] {path} (the template removed it; you had edited it)",
+            soft_wrap=True,
+        )
 
 
 @app.command()
@@ -260,7 +263,7 @@ def update(
     done: Callable[[], None]
     if interactive:  # a spinner would garble Copier's prompts
         err = _console(stderr=True)
-        step, done = (lambda message: err.print(f"- {message}")), (lambda: None)
+        step, done = (lambda message: err.print(f"- {message}", soft_wrap=True)), (lambda: None)
     else:
         step, done = _stepper()
     with _user_errors():
@@ -275,22 +278,30 @@ def update(
             done()
     out = _console()
     if not result.changed:
-        out.print(f"Already up to date at {result.target_version}: nothing to change.")
+        out.print(
+            f"Already up to date at {result.target_version}: nothing to change.", soft_wrap=True
+        )
         return
     out.print(
         f"[green]Updated[/] {result.project} from {result.current_version} "
-        f"to {result.target_version}:"
+        f"to {result.target_version}:",
+        soft_wrap=True,
     )
     _print_changes(result, out=out)
     if result.conflicted:
         err = _console(stderr=True)
         where = ".rej files beside them" if conflict == "rej" else "conflict markers"
-        err.print(f"[bold red]Conflicts[/] remain in {len(result.conflicted)} file(s) ({where}):")
+        err.print(
+            f"[bold red]Conflicts[/] remain in {len(result.conflicted)} file(s) ({where}):",
+            soft_wrap=True,
+        )
         for conflicted in result.conflicted:
-            err.print(f"  {conflicted}")
-        err.print("Resolve them, then `git add` and commit; `git diff` shows the rest.")
+            err.print(f"  {conflicted}", soft_wrap=True)
+        err.print(
+            "Resolve them, then `git add` and commit; `git diff` shows the rest.", soft_wrap=True
+        )
         raise typer.Exit(1)
-    out.print("Review with `git diff`, then commit.")
+    out.print("Review with `git diff`, then commit.", soft_wrap=True)
 
 
 app.command(name="upgrade", help="Same as `update`.")(update)
@@ -380,14 +391,18 @@ def check(
         if result.behind:
             out.print(
                 f"[yellow]Behind[/]: at {result.current_version}, the template has "
-                f"{result.latest_version}; run `scaffold diff` to see the update."
+                f"{result.latest_version}; run `scaffold diff` to see the update.",
+                soft_wrap=True,
             )
         else:
-            out.print(f"[green]Up to date[/] at {result.current_version}.")
+            out.print(f"[green]Up to date[/] at {result.current_version}.", soft_wrap=True)
         if result.drifted_files:
-            out.print(f"{len(result.drifted_files)} file(s) differ from the template's version:")
+            out.print(
+                f"{len(result.drifted_files)} file(s) differ from the template's version:",
+                soft_wrap=True,
+            )
             for drifted in result.drifted_files:
-                out.print(f"  {drifted}")
+                out.print(f"  {drifted}", soft_wrap=True)
     if result.behind or (strict and result.drifted_files):
         raise typer.Exit(1)
 

@@ -318,6 +318,8 @@ def _keep_edited_removals(recorded: Recorded, clone: Path, src: str) -> tuple[st
                 ours.unlink()
             else:
                 kept.append(relative)
+                # In rej mode Copier also left the user's edit as a reject: it is moot now.
+                ours.with_name(ours.name + ".rej").unlink(missing_ok=True)
     return tuple(kept)
 
 
