@@ -385,6 +385,9 @@ def test_moved_template_needs_and_takes_template_option(template: Path, tmp_path
     assert code == 2
     assert "no longer exists" in output
     assert "--template" in output
+    code, output = scaffold("diff", str(project), "--template", str(moved))
+    assert code == 0, output
+    assert f"+_src_path: {moved}" in output
     code, output = scaffold("update", str(project), "--template", str(moved))
     assert code == 0, output
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())

@@ -25,7 +25,7 @@ import yaml
 
 from webscaffold.answers import without_metadata
 from webscaffold.errors import BadInputError, ScaffoldError
-from webscaffold.gitutil import FALLBACK_IDENTITY, git, has_identity
+from webscaffold.gitutil import git
 from webscaffold.template import installed_bundle, is_our_bundle, local_or_remote
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -34,6 +34,7 @@ Step = Callable[[str], None]
 _SHOWN = 5  # dirty files named in the refusal
 _RESULT_REF = "refs/heads/scaffold-update-result"
 _STAGES_REF = "refs/heads/scaffold-update-stages"
+# Scratch commits only carry objects; they never reach the user's history.
 _IDENTITY_ENV = {
     "GIT_AUTHOR_NAME": "webscaffold",
     "GIT_AUTHOR_EMAIL": "webscaffold@localhost",
@@ -198,7 +199,17 @@ def _computed(recorded: Recorded, options: UpdateOptions, step: Step) -> Iterato
     try:
         step("Cloning the project into a scratch area")
         clone = scratch / "project"
-        git(scratch, "clone", "--quiet", "--shared", "--no-checkout", str(recorded.top), "project")
+        # Shares the project's objects (nothing copied) and skips hook samples (less to delete).
+        git(
+            scratch,
+            "clone",
+            "--quiet",
+            "--shared",
+            "--no-checkout",
+            "--template=",
+            str(recorded.top),
+            "project",
+        )
         git(clone, "checkout", "--quiet", "--detach", base)
         workdir = clone / recorded.subdir
         if src != recorded.src_path:
@@ -208,7 +219,7 @@ def _computed(recorded: Recorded, options: UpdateOptions, step: Step) -> Iterato
         _check_data_keys(workdir, options.data)
         stages = _unmerged(clone)
         kept = _keep_edited_removals(recorded, clone, src)
-        result, stage_blobs = _collect(recorded, clone, src, options.conflict, stages, kept)
+        result, stage_blobs = _collect(recorded, clone, src, base, options.conflict, stages, kept)
         yield _Computed(result, scratch, clone, base, stage_blobs)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -222,8 +233,7 @@ def _repoint(clone: Path, answers_file: Path, src: str) -> None:
     if count == 0:
         text += line + "\n"
     answers_file.write_text(text, encoding="utf-8")
-    identity = () if has_identity(clone) else FALLBACK_IDENTITY
-    git(clone, *identity, "commit", "--quiet", "--no-verify", "-am", "Point at the template")
+    git(clone, "commit", "--quiet", "--no-verify", "-am", "Repoint", env=_IDENTITY_ENV)
 
 
 def _run_copier_update(
@@ -347,11 +357,12 @@ def _collect(
     recorded: Recorded,
     clone: Path,
     src: str,
+    base: str,
     conflict: ConflictMode,
     stages: list[tuple[str, str, str, str]],
     kept: tuple[str, ...],
 ) -> tuple[UpdateResult, tuple[str, ...]]:
-    """Stage the scratch result and describe it relative to the project's HEAD."""
+    """Stage the scratch result and describe it relative to the project's HEAD (`base`)."""
     git(clone, "add", "--all")
     rejects = [
         line[3:]
@@ -371,7 +382,7 @@ def _collect(
         "--name-status",
         "-z",
         *scope,
-        "HEAD",
+        base,
     ).stdout.split("\0")
     changes: dict[str, list[str]] = {"A": [], "M": [], "D": [], "T": []}
     for status, path in zip(names[0::2], names[1::2], strict=False):
@@ -382,7 +393,7 @@ def _collect(
         conflicted = sorted(
             path.removesuffix(".rej") for path in changes["A"] if path.endswith(".rej")
         )
-    diff_args = ["diff", "--cached", "--no-renames", "--no-color", *scope, "HEAD"]
+    diff_args = ["diff", "--cached", "--no-renames", "--no-color", *scope, base]
     diff = git(clone / recorded.subdir, *diff_args).stdout
     stat = git(clone / recorded.subdir, *diff_args, "--stat").stdout
     new_answers = yaml.safe_load((clone / recorded.subdir / ANSWERS_FILE).read_text("utf-8"))
@@ -408,9 +419,8 @@ def _apply(recorded: Recorded, computed: _Computed) -> None:
     top, clone = recorded.top, computed.clone
     if git(top, "rev-parse", "HEAD").stdout.strip() != computed.base or dirty_files(top):
         raise BadInputError(f"{recorded.project} changed while the update was computed; retry")
-    identity = () if has_identity(clone) else FALLBACK_IDENTITY
     tree = git(clone, "write-tree").stdout.strip()
-    result = _commit_tree(clone, tree, computed.base, identity)
+    result = _commit_tree(clone, tree, computed.base)
     git(clone, "update-ref", _RESULT_REF, result)
     refs = [_RESULT_REF]
     if computed.stages:
@@ -419,7 +429,7 @@ def _apply(recorded: Recorded, computed: _Computed) -> None:
             f"100644 blob {entry.split()[1]}\tstage{n}\n" for n, entry in enumerate(computed.stages)
         )
         stage_tree = git(clone, "mktree", stdin=listing).stdout.strip()
-        git(clone, "update-ref", _STAGES_REF, _commit_tree(clone, stage_tree, None, identity))
+        git(clone, "update-ref", _STAGES_REF, _commit_tree(clone, stage_tree, None))
         refs.append(_STAGES_REF)
     git(top, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", str(clone), *refs)
     # A private copy of the index drives the work-tree switch, so the real index is
@@ -447,11 +457,11 @@ def _apply(recorded: Recorded, computed: _Computed) -> None:
             )
 
 
-def _commit_tree(clone: Path, tree: str, parent: str | None, identity: tuple[str, ...]) -> str:
+def _commit_tree(clone: Path, tree: str, parent: str | None) -> str:
+    """A commit that only carries objects to the project; nobody sees its author."""
     parents = ("-p", parent) if parent else ()
-    env = None if identity == () else _IDENTITY_ENV
     return git(
-        clone, "commit-tree", tree, *parents, "-m", "scaffold update result", env=env
+        clone, "commit-tree", tree, *parents, "-m", "scaffold update result", env=_IDENTITY_ENV
     ).stdout.strip()
 
 

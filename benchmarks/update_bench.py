@@ -1,0 +1,145 @@
+"""Wall time of `scaffold diff` and `scaffold update` vs `copier update` (goals 1.30x, 1.15x).
+
+Same project, same template history, same answers: the real template (this checkout's
+working tree, tagged v0.1.0), padded with `--extra-files` rendered files so it is the size
+of a full skeleton, then a small change tagged v0.2.0. The project carries a committed user
+edit that merges cleanly. Each run gets a fresh copy of the project; medians are reported.
+
+    uv run python benchmarks/update_bench.py [--runs 7] [--extra-files 28]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def sh(cwd: Path, *args: str) -> None:
+    subprocess.run(args, cwd=cwd, check=True, capture_output=True)
+
+
+def commit(cwd: Path, message: str, tag: str | None = None) -> None:
+    if not (cwd / ".git").exists():
+        sh(cwd, "git", "init", "-q")
+    sh(cwd, "git", "add", "-A")
+    sh(cwd, "git", "commit", "-qm", message)
+    if tag:
+        sh(cwd, "git", "tag", tag)
+
+
+def build_template(root: Path, extra_files: int) -> Path:
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    repo = root / "template-repo"
+    for relative in filter(None, listed.split("\0")):
+        if (REPO_ROOT / relative).is_file():
+            (repo / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO_ROOT / relative, repo / relative)
+    pad = repo / "template" / "{{ project_slug }}"
+    pad.mkdir(parents=True, exist_ok=True)
+    for n in range(extra_files):
+        (pad / f"module_{n}.py.jinja").write_text(
+            f'"""Module {n} of {{{{ project_name }}}}."""\n\n'
+            + "".join(f"VALUE_{i} = {i}  # {{{{ project_slug }}}}\n" for i in range(40))
+        )
+    commit(repo, "v0.1.0", tag="v0.1.0")
+    readme = repo / "template" / "README.md.jinja"
+    readme.write_text(readme.read_text() + "\nA line added in v0.2.0.\n")
+    module = pad / "module_0.py.jinja"
+    if module.exists():
+        module.write_text(module.read_text().replace("VALUE_1 = 1", "VALUE_1 = 100"))
+    commit(repo, "v0.2.0", tag="v0.2.0")
+    return repo
+
+
+def build_project(root: Path, repo: Path) -> Path:
+    project = root / "project"
+    subprocess.run(
+        [
+            str(BIN / "copier"),
+            "copy",
+            "--defaults",
+            "--quiet",
+            "--vcs-ref",
+            "v0.1.0",
+            "--data",
+            "project_name=Bench Probe",
+            str(repo),
+            str(project),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    commit(project, "generated")
+    notes = project / "NOTES.md"
+    notes.write_text("The user's own file.\n")
+    commit(project, "user work")
+    return project
+
+
+def timed(command: list[str], project: Path, scratch: Path, ok: set[int]) -> float:
+    copy = scratch / f"run-{time.monotonic_ns()}"
+    shutil.copytree(project, copy, symlinks=True)
+    started = time.perf_counter()
+    result = subprocess.run(
+        [*command, str(copy)], capture_output=True, text=True, check=False, cwd=scratch
+    )
+    elapsed = time.perf_counter() - started
+    if result.returncode not in ok:
+        raise SystemExit(f"{' '.join(command)} exited {result.returncode}:\n{result.stderr}")
+    shutil.rmtree(copy)
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--extra-files", type=int, default=28)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="update-bench-") as tmp:
+        root = Path(tmp)
+        home = root / "home"
+        home.mkdir()
+        (home / ".gitconfig").write_text(
+            "[user]\n\tname = Bench\n\temail = bench@example.com\n[init]\n\tdefaultBranch = main\n"
+        )
+        os.environ.update(GIT_CONFIG_GLOBAL=str(home / ".gitconfig"), GIT_CONFIG_NOSYSTEM="1")
+        repo = build_template(root, args.extra_files)
+        project = build_project(root, repo)
+        files = sum(1 for p in (project).rglob("*") if p.is_file() and ".git" not in p.parts)
+        commands = {
+            "copier update": ([str(BIN / "copier"), "update", "--defaults", "--quiet"], {0}),
+            "scaffold diff": ([str(BIN / "scaffold"), "diff"], {0}),
+            "scaffold update": ([str(BIN / "scaffold"), "update", "--defaults"], {0}),
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for command, ok in commands.values():  # warm caches once
+            timed(command, project, root, ok)
+        for _ in range(args.runs):
+            for name, (command, ok) in commands.items():  # interleaved: fair to all three
+                times[name].append(timed(command, project, root, ok))
+    base = statistics.median(times["copier update"])
+    print(f"project: {files} files; {args.runs} runs each; median wall time")
+    for name, samples in times.items():
+        median = statistics.median(samples)
+        print(f"  {name:16} {median:6.3f} s  {median / base:5.2f}x  (min {min(samples):.3f} s)")
+    print("goals: scaffold diff ≤ 1.30x, scaffold update ≤ 1.15x of copier update")
+
+
+if __name__ == "__main__":
+    main()
