@@ -445,7 +445,7 @@ def _apply(recorded: Recorded, computed: _Computed) -> None:
             git(top, "read-tree", "-m", "-u", result, computed.base, env=env, detached=True)
             raise KeyboardInterrupt
         if computed.stages:
-            # Mark conflicts as unmerged, as Copier does, so git refuses to commit them.
+            # Mark conflicts as unmerged (UU), as Copier does, so `git commit` refuses them.
             paths = {entry.split("\t", 1)[1] for entry in computed.stages}
             lines = [f"0 {'0' * 40}\t{path}" for path in sorted(paths)]
             git(
