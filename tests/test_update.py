@@ -181,7 +181,9 @@ def test_diff_previews_a_dirty_project_from_its_last_commit(edited: Case) -> Non
     before = snapshot(edited.project)
     code, output = scaffold("diff", str(edited.project), "--json")
     assert code == 0, output
-    assert "scratch.txt" not in output
+    assert "uncommitted or untracked file(s) are not included" in output
+    assert json_of(output)["uncommitted"] == ["scratch.txt"]
+    assert json_of(output)["added"] == ["new.txt"]
     assert snapshot(edited.project) == before
 
 

@@ -332,6 +332,12 @@ def diff(
             result = preview_update(path, options, step)
         finally:
             done()
+    if result.uncommitted:
+        _console(stderr=True).print(
+            f"note: computed from the last commit; {len(result.uncommitted)} uncommitted or "
+            "untracked file(s) are not included",
+            soft_wrap=True,
+        )
     if as_json:
         payload = {
             "project": str(result.project),
@@ -344,6 +350,7 @@ def diff(
             "deleted": list(result.deleted),
             "conflicted": list(result.conflicted),
             "kept": list(result.kept),
+            "uncommitted": list(result.uncommitted),
         }
         typer.echo(json.dumps(payload, indent=2))
     elif not result.changed:

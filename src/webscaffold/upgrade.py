@@ -16,7 +16,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 from typing import Any, Literal
@@ -70,6 +70,7 @@ class UpdateResult:
     diff: str
     stat: str
     applied: bool
+    uncommitted: tuple[str, ...] = ()  # `diff` works from the last commit; these are not in it
 
     @property
     def changed(self) -> bool:
@@ -162,8 +163,9 @@ def preview_update(
 ) -> UpdateResult:
     """The update `update` would make, computed without writing in the project."""
     recorded = recorded_project(project)
+    uncommitted = tuple(dirty_files(recorded.top))
     with _interrupts_as_keyboard(), _computed(recorded, options, step) as computed:
-        return computed.result
+        return replace(computed.result, uncommitted=uncommitted)
 
 
 def apply_update(
@@ -179,13 +181,21 @@ def apply_update(
             f"{recorded.project} has uncommitted or untracked changes ({shown}); "
             "commit them, or stash them with `git stash --include-untracked`, and retry"
         )
-    with _interrupts_as_keyboard(), _computed(recorded, options, step) as computed:
-        if not computed.result.changed:
-            return computed.result
-        step("Applying the update to the project")
-        _apply(recorded, computed)
-    result = computed.result
-    return UpdateResult(**{**result.__dict__, "applied": True})
+    held: list[int] = []
+    releases: list[Callable[[], None]] = []
+    try:
+        with _interrupts_as_keyboard(), _computed(recorded, options, step) as computed:
+            if not computed.result.changed:
+                return computed.result
+            step("Applying the update to the project")
+            # From here to the end of clean-up, signals wait: either the switch is rolled
+            # back (and we say so) or it completed (and we report it).
+            releases.append(_hold_signals(held))
+            _apply(recorded, computed, held)
+    finally:
+        for release in releases:
+            release()
+    return replace(computed.result, applied=True)
 
 
 @contextmanager
@@ -414,8 +424,11 @@ def _collect(
     return result, tuple(f"{mode} {blob} {stage}\t{path}" for mode, blob, stage, path in stages)
 
 
-def _apply(recorded: Recorded, computed: _Computed) -> None:
-    """Bring the scratch result into the project: objects first, then the work tree at once."""
+def _apply(recorded: Recorded, computed: _Computed, received: list[int]) -> None:
+    """Bring the scratch result into the project: objects first, then the work tree at once.
+
+    `received` fills with signals that arrived meanwhile (see `_hold_signals`).
+    """
     top, clone = recorded.top, computed.clone
     if git(top, "rev-parse", "HEAD").stdout.strip() != computed.base or dirty_files(top):
         raise BadInputError(f"{recorded.project} changed while the update was computed; retry")
@@ -437,24 +450,23 @@ def _apply(recorded: Recorded, computed: _Computed) -> None:
     index = computed.scratch / "index"
     shutil.copyfile(top / git(top, "rev-parse", "--git-path", "index").stdout.strip(), index)
     env = {"GIT_INDEX_FILE": str(index)}
-    with _signals_deferred() as received:
-        if received:
-            raise KeyboardInterrupt
-        git(top, "read-tree", "-m", "-u", computed.base, result, env=env, detached=True)
-        if received:
-            git(top, "read-tree", "-m", "-u", result, computed.base, env=env, detached=True)
-            raise KeyboardInterrupt
-        if computed.stages:
-            # Mark conflicts as unmerged (UU), as Copier does, so `git commit` refuses them.
-            paths = {entry.split("\t", 1)[1] for entry in computed.stages}
-            lines = [f"0 {'0' * 40}\t{path}" for path in sorted(paths)]
-            git(
-                top,
-                "update-index",
-                "--index-info",
-                stdin="\n".join([*lines, *computed.stages]) + "\n",
-                detached=True,
-            )
+    if received:
+        raise KeyboardInterrupt
+    git(top, "read-tree", "-m", "-u", computed.base, result, env=env, detached=True)
+    if received:
+        git(top, "read-tree", "-m", "-u", result, computed.base, env=env, detached=True)
+        raise KeyboardInterrupt
+    if computed.stages:
+        # Mark conflicts as unmerged (UU), as Copier does, so `git commit` refuses them.
+        paths = {entry.split("\t", 1)[1] for entry in computed.stages}
+        lines = [f"0 {'0' * 40}\t{path}" for path in sorted(paths)]
+        git(
+            top,
+            "update-index",
+            "--index-info",
+            stdin="\n".join([*lines, *computed.stages]) + "\n",
+            detached=True,
+        )
 
 
 def _commit_tree(clone: Path, tree: str, parent: str | None) -> str:
@@ -465,23 +477,21 @@ def _commit_tree(clone: Path, tree: str, parent: str | None) -> str:
     ).stdout.strip()
 
 
-@contextmanager
-def _signals_deferred() -> Iterator[list[int]]:
-    """Hold SIGINT/SIGTERM while the project is written; the list tells if one came."""
-    received: list[int] = []
+def _hold_signals(received: list[int]) -> Callable[[], None]:
+    """Hold SIGINT/SIGTERM (noting them in `received`); returns the function that lets go."""
     if threading.current_thread() is not threading.main_thread():
-        yield received
-        return
+        return lambda: None
 
     def hold(signum: int, _frame: FrameType | None) -> None:
         received.append(signum)
 
     previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield received
-    finally:
+
+    def release() -> None:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+    return release
 
 
 @contextmanager
