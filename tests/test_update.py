@@ -113,12 +113,12 @@ def tag_v3(template: Path) -> None:
     git_save(template, "v3", tag="v3")
 
 
-def edit(project: Path) -> None:
-    """The user's own committed work on a v1 project."""
+def edit(project: Path, repo: Path | None = None) -> None:
+    """The user's own committed work on a v1 project (in `repo`, by default the project)."""
     readme = (project / "README.md").read_text().replace("line c", "line c (mine)")
     build_file_tree({**USER_EDITS, "README.md": readme}, project)
     (project / "gone-by-user.txt").unlink()
-    git_save(project, "my work")
+    git_save(repo or project, "my work")
 
 
 @pytest.fixture
@@ -475,3 +475,48 @@ def test_real_sigterm_leaves_the_project_before_or_after(edited: Case, delay: fl
     else:
         assert process.returncode == 1, output  # finished first: updated, with its conflict
         assert (edited.project / "new.txt").exists()
+
+
+# --- layouts and defaults -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["inline", "rej"])
+def test_project_in_a_subdirectory_of_a_repository(
+    template: Path, tmp_path: Path, mode: str
+) -> None:
+    import copier
+
+    repo = tmp_path / "monorepo"
+    build_file_tree({"other/keep.txt": "not ours\n"}, repo)
+    project = repo / "app"
+    copier.run_copy(str(template), project, data={"name": "probe"}, vcs_ref="v1", defaults=True)
+    git_save(repo, "monorepo with a generated app")
+    edit(project, repo)
+    code, output = scaffold("diff", str(project), "--json")
+    assert code == 0, output
+    report = json_of(output)
+    assert report["added"] == ["new.txt"]
+    assert report["conflicted"] == ["config.txt"]
+    code, output = scaffold("update", str(project), "--conflict", mode)
+    assert code == 1, output
+    assert (project / "new.txt").exists()
+    assert (repo / "other" / "keep.txt").read_text() == "not ours\n"
+    assert (project / "old-edited.txt").exists()
+    if mode == "inline":
+        assert "UU app/config.txt" in status(repo)
+    else:
+        assert (project / "config.txt.rej").exists()
+
+
+def test_installed_wheel_renders_from_its_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import webscaffold.generate as generate_module
+
+    bundle = tmp_path / "webscaffold-template.bundle"
+    bundle.write_bytes(b"")
+    monkeypatch.setattr(generate_module, "bundled_template_dir", lambda: tmp_path / "_template")
+    monkeypatch.setattr(generate_module, "installed_bundle", lambda: bundle)
+    assert generate_module.default_template_source() == (str(bundle), "HEAD")
+    monkeypatch.setattr(generate_module, "installed_bundle", lambda: None)
+    assert generate_module.default_template_source() == (str(tmp_path / "_template"), None)

@@ -284,8 +284,16 @@ def _run_copier_update(
                 f"pass --data {key}=... (nothing was changed)"
             ) from error
         raise BadInputError(f"{message.splitlines()[-1]} (nothing was changed)") from error
-    except OSError as error:
-        raise ScaffoldError(f"could not update from {src}: {error}") from error
+    except OSError as error:  # git failing under Copier (plumbum's errors are OSErrors)
+        raise ScaffoldError(f"could not update from {src}: {_git_failure(error)}") from error
+
+
+def _git_failure(error: OSError) -> str:
+    """The line of a failed command's output that says what went wrong."""
+    stderr = getattr(error, "stderr", None)
+    text = stderr if isinstance(stderr, str) and stderr.strip() else str(error)
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else type(error).__name__
 
 
 def _check_data_keys(workdir: Path, data: dict[str, Any]) -> None:
@@ -352,7 +360,9 @@ def render_version(src: str, dest: Path, data: dict[str, Any], vcs_ref: str) -> 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             run_copy(src, dest, data=data, vcs_ref=vcs_ref, defaults=True, quiet=True, unsafe=False)
-    except (ValueError, CopierError, OSError) as error:
+    except OSError as error:
+        raise ScaffoldError(f"cannot render {src} at {vcs_ref}: {_git_failure(error)}") from error
+    except (ValueError, CopierError) as error:
         detail = (str(error).strip() or type(error).__name__).splitlines()[-1]
         raise ScaffoldError(f"cannot render {src} at {vcs_ref}: {detail}") from error
 
