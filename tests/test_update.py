@@ -131,8 +131,16 @@ def edited(template: Path, tmp_path: Path) -> Case:
 # --- diff -----------------------------------------------------------------------------
 
 
+def git_dir_bytes(project: Path) -> dict[str, bytes]:
+    git_dir = project / ".git"
+    return {str(p.relative_to(git_dir)): p.read_bytes() for p in git_dir.rglob("*") if p.is_file()}
+
+
 def test_diff_shows_the_whole_update_and_writes_nothing(edited: Case) -> None:
+    touch = edited.project / "README.md"
+    os.utime(touch, (1, 1))  # a stale stat cache, which `git status` would refresh
     before = snapshot(edited.project)
+    git_before = git_dir_bytes(edited.project)
     code, output = scaffold("diff", str(edited.project))
     assert code == 0, output
     assert "Update from v1 to v2" in output
@@ -143,6 +151,7 @@ def test_diff_shows_the_whole_update_and_writes_nothing(edited: Case) -> None:
     assert "+<<<<<<< before updating" in output  # the conflict, marked
     assert "conflicts in config.txt" in output
     assert snapshot(edited.project) == before
+    assert git_dir_bytes(edited.project) == git_before  # not even git's own caches
 
 
 def test_diff_json_lists_every_kind_of_change(edited: Case) -> None:

@@ -154,7 +154,9 @@ def template_source(recorded: Recorded, override: str | None) -> tuple[str, str 
 
 def dirty_files(top: Path) -> list[str]:
     """Uncommitted and untracked files (ignored ones do not count)."""
-    status = git(top, "status", "--porcelain", "--untracked-files=all").stdout
+    status = git(
+        top, "--no-optional-locks", "status", "--porcelain", "--untracked-files=all"
+    ).stdout
     return [line[3:] for line in status.splitlines() if line.strip()]
 
 
