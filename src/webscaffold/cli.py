@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -172,6 +172,9 @@ def recommend(
         out.print(f"  - {reason.use_case} → {reason.framework}: {reason.reason}")
 
 
+if TYPE_CHECKING:  # annotations only: commands import the engine lazily to keep --help fast
+    from webscaffold.upgrade import UpdateOptions, UpdateResult
+
 _PATH_ARG = typer.Argument(help="The generated project (default: the current directory).")
 _VCS_REF = typer.Option(help="Template git ref to update to (default: the newest version).")
 _TEMPLATE = typer.Option(help="Point the project at a moved template source.")
@@ -184,7 +187,7 @@ def _update_options(
     *,
     conflict: str = "inline",
     interactive: bool = False,
-) -> Any:
+) -> UpdateOptions:
     from webscaffold.answers import parse_data_pairs
     from webscaffold.errors import BadInputError
     from webscaffold.upgrade import UpdateOptions
@@ -225,7 +228,7 @@ def _print_diff(text: str) -> None:
         out.print(Text(line, style=_diff_style(line)), soft_wrap=True)
 
 
-def _print_changes(result: Any, *, out: Any) -> None:
+def _print_changes(result: UpdateResult, *, out: Any) -> None:
     groups = (
         ("added", result.added, "green"),
         ("modified", result.modified, "yellow"),
