@@ -53,6 +53,8 @@ V1 = {
     "old-edited.txt": "old edited\n",
     "gone-by-user.txt": "x\n",
     "{% if 'docs' in extras %}docs.md{% endif %}.jinja": "Docs for {{ name }}\n",
+    "sub/legacy [1].txt": "legacy\n",
+    "sub/plain.txt": "plain\n",
 }
 V2 = {
     "README.md.jinja": V1["README.md.jinja"]
@@ -63,6 +65,8 @@ V2 = {
     "old-edited.txt": None,
     "gone-by-user.txt": "x v2\n",
     "new.txt": "new in v2\n",
+    "sub/legacy [1].txt": None,
+    "sub/plain.txt": None,
 }
 V3 = {
     "copier.yml": textwrap.dedent(V1["copier.yml"] or "")
@@ -73,6 +77,7 @@ USER_EDITS = {
     "README.md": None,  # replaced below: an edit the template's changes do not touch
     "config.txt": "setting = 99\nother = 1\n",  # overlaps the template's change
     "old-edited.txt": "old edited\nmy notes\n",
+    "sub/legacy [1].txt": "legacy\nmine\n",
     "my.py": "print('mine')\n",
 }
 
@@ -162,9 +167,9 @@ def test_diff_json_lists_every_kind_of_change(edited: Case) -> None:
     assert report["target_version"] == "v2"
     assert report["added"] == ["new.txt"]
     assert sorted(report["modified"]) == [".copier-answers.yml", "README.md", "config.txt"]  # type: ignore[call-overload]
-    assert report["deleted"] == ["obsolete.txt"]
+    assert report["deleted"] == ["obsolete.txt", "sub/plain.txt"]
     assert report["conflicted"] == ["config.txt"]
-    assert report["kept"] == ["old-edited.txt"]
+    assert report["kept"] == ["old-edited.txt", "sub/legacy [1].txt"]
     assert report["changed"] is True
 
 
@@ -214,6 +219,9 @@ def test_update_merges_keeps_and_reports_conflicts(edited: Case, mode: str) -> N
     assert (project / "new.txt").read_text() == "new in v2\n"
     assert not (project / "obsolete.txt").exists()
     assert (project / "old-edited.txt").read_text() == "old edited\nmy notes\n"
+    assert (project / "sub" / "legacy [1].txt").read_text() == "legacy\nmine\n"
+    assert not (project / "sub" / "plain.txt").exists()
+    assert not (project / "sub" / "legacy [1].txt.rej").exists()
     assert "kept" in output
     assert "old-edited.txt" in output
     assert not (project / "gone-by-user.txt").exists()  # deleted by the user: stays deleted

@@ -337,8 +337,10 @@ def _keep_edited_removals(recorded: Recorded, clone: Path, src: str) -> tuple[st
     if not deleted:
         return ()
     git(clone, "checkout", "HEAD", "--", *deleted)
+    wanted = [_project_relative(recorded, path) for path in deleted]
     with tempfile.TemporaryDirectory(prefix="scaffold-old-") as old:
-        render_version(src, Path(old), without_metadata(recorded.answers), recorded.commit)
+        answers = without_metadata(recorded.answers)
+        render_version(src, Path(old), answers, recorded.commit, only=wanted)
         kept = []
         for path in deleted:
             relative = _project_relative(recorded, path)
@@ -353,20 +355,43 @@ def _keep_edited_removals(recorded: Recorded, clone: Path, src: str) -> tuple[st
     return tuple(kept)
 
 
-def render_version(src: str, dest: Path, data: dict[str, Any], vcs_ref: str) -> None:
-    """Plain Copier copy of one template version with the given answers."""
+def render_version(
+    src: str,
+    dest: Path,
+    data: dict[str, Any],
+    vcs_ref: str,
+    *,
+    only: list[str] | None = None,
+) -> None:
+    """Plain Copier copy of one template version with the given answers (`only` some paths)."""
     from copier import run_copy
     from copier.errors import CopierError
 
+    # Exclude everything, then re-include each wanted path literally: less to render.
+    exclude = ["*", *(f"!/{_glob_literal(path)}" for path in only)] if only else []
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            run_copy(src, dest, data=data, vcs_ref=vcs_ref, defaults=True, quiet=True, unsafe=False)
+            run_copy(
+                src,
+                dest,
+                data=data,
+                vcs_ref=vcs_ref,
+                exclude=exclude,
+                defaults=True,
+                quiet=True,
+                unsafe=False,
+            )
     except OSError as error:
         raise ScaffoldError(f"cannot render {src} at {vcs_ref}: {_git_failure(error)}") from error
     except (ValueError, CopierError) as error:
         detail = (str(error).strip() or type(error).__name__).splitlines()[-1]
         raise ScaffoldError(f"cannot render {src} at {vcs_ref}: {detail}") from error
+
+
+def _glob_literal(path: str) -> str:
+    """A gitignore-style pattern matching exactly `path`."""
+    return re.sub(r"[\\*?\[\]!#]", lambda match: "\\" + match.group(0), path)
 
 
 def _project_relative(recorded: Recorded, path: str) -> str:
