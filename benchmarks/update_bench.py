@@ -2,7 +2,8 @@
 
 Same project, same template history, same answers: the real template (this checkout's
 working tree, tagged v0.1.0), padded with `--extra-files` rendered files so it is the size
-of a full skeleton, then a small change tagged v0.2.0. The project carries a committed user
+of a full skeleton, then a small change tagged v0.2.0 (a README line, one module edited,
+one module removed). The project carries a committed user
 edit that merges cleanly. Each run gets a fresh copy of the project; medians are reported.
 
     uv run python benchmarks/update_bench.py [--runs 7] [--extra-files 28]
@@ -63,6 +64,9 @@ def build_template(root: Path, extra_files: int) -> Path:
     module = pad / "module_0.py.jinja"
     if module.exists():
         module.write_text(module.read_text().replace("VALUE_1 = 1", "VALUE_1 = 100"))
+    removed = pad / f"module_{extra_files - 1}.py.jinja"
+    if extra_files > 1:
+        removed.unlink()  # a removal makes `scaffold` check for user edits (one small render)
     commit(repo, "v0.2.0", tag="v0.2.0")
     return repo
 

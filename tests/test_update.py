@@ -257,6 +257,16 @@ def test_update_without_conflicts_exits_0(template: Path, tmp_path: Path) -> Non
     assert not any(line.startswith("UU") for line in status(project))
 
 
+def test_a_copied_project_with_stale_git_stat_data_updates(template: Path, tmp_path: Path) -> None:
+    original = generate(template, tmp_path / "p")
+    project = tmp_path / "copied"
+    shutil.copytree(original, project)  # new inodes and times: git's stat cache is stale
+    code, output = scaffold("update", str(project))
+    assert code == 0, output
+    assert (project / "new.txt").exists()
+    assert status(original) == []
+
+
 def test_update_then_nothing_left_to_do(template: Path, tmp_path: Path) -> None:
     project = generate(template, tmp_path / "p")
     assert scaffold("update", str(project))[0] == 0

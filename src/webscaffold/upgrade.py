@@ -487,6 +487,9 @@ def _apply(recorded: Recorded, computed: _Computed, received: list[int]) -> None
     index = computed.scratch / "index"
     shutil.copyfile(top / git(top, "rev-parse", "--git-path", "index").stdout.strip(), index)
     env = {"GIT_INDEX_FILE": str(index)}
+    # A copied or touched project has stale stat data; refresh it (in the copy only),
+    # or read-tree takes unchanged files for local edits.
+    git(top, "update-index", "-q", "--refresh", env=env, check=False)
     if received:
         raise KeyboardInterrupt
     git(top, "read-tree", "-m", "-u", computed.base, result, env=env, detached=True)
