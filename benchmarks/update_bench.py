@@ -2,9 +2,11 @@
 
 Same project, same template history, same answers: the real template (this checkout's
 working tree, tagged v0.1.0), padded with `--extra-files` rendered files so it is the size
-of a full skeleton, then a small change tagged v0.2.0 (a README line, one module edited,
-one module removed). The project carries a committed user
-edit that merges cleanly. Each run gets a fresh copy of the project; medians are reported.
+of a full skeleton, then a release tagged v0.2.0. Two histories are measured: a release
+that edits files (a README line, one module), and one that also removes a module (which
+makes `scaffold` check the removed file for user edits: one extra, partial render). The
+project carries a user file, committed. Each run gets a fresh copy of the project; runs
+are interleaved; medians are reported.
 
     uv run python benchmarks/update_bench.py [--runs 7] [--extra-files 28]
 """
@@ -38,7 +40,7 @@ def commit(cwd: Path, message: str, tag: str | None = None) -> None:
         sh(cwd, "git", "tag", tag)
 
 
-def build_template(root: Path, extra_files: int) -> Path:
+def build_template(root: Path, extra_files: int, *, remove: bool) -> Path:
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=REPO_ROOT,
@@ -46,7 +48,7 @@ def build_template(root: Path, extra_files: int) -> Path:
         text=True,
         check=True,
     ).stdout
-    repo = root / "template-repo"
+    repo = root / f"template-repo-{'removal' if remove else 'edits'}"
     for relative in filter(None, listed.split("\0")):
         if (REPO_ROOT / relative).is_file():
             (repo / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -64,15 +66,15 @@ def build_template(root: Path, extra_files: int) -> Path:
     module = pad / "module_0.py.jinja"
     if module.exists():
         module.write_text(module.read_text().replace("VALUE_1 = 1", "VALUE_1 = 100"))
-    removed = pad / f"module_{extra_files - 1}.py.jinja"
-    if extra_files > 1:
-        removed.unlink()  # a removal makes `scaffold` check for user edits (one small render)
+    if remove and extra_files > 1:
+        # A removal makes `scaffold` check the removed file for user edits (one small render).
+        (pad / f"module_{extra_files - 1}.py.jinja").unlink()
     commit(repo, "v0.2.0", tag="v0.2.0")
     return repo
 
 
 def build_project(root: Path, repo: Path) -> Path:
-    project = root / "project"
+    project = root / f"project-{repo.name}"
     subprocess.run(
         [
             str(BIN / "copier"),
@@ -97,6 +99,7 @@ def build_project(root: Path, repo: Path) -> Path:
 
 
 def timed(command: list[str], project: Path, scratch: Path, ok: set[int]) -> float:
+    """Run `command PROJECT` on a fresh copy of the project; wall time of the command alone."""
     copy = scratch / f"run-{time.monotonic_ns()}"
     shutil.copytree(project, copy, symlinks=True)
     started = time.perf_counter()
@@ -108,6 +111,29 @@ def timed(command: list[str], project: Path, scratch: Path, ok: set[int]) -> flo
         raise SystemExit(f"{' '.join(command)} exited {result.returncode}:\n{result.stderr}")
     shutil.rmtree(copy)
     return elapsed
+
+
+def measure(root: Path, runs: int, extra_files: int, *, remove: bool) -> None:
+    repo = build_template(root, extra_files, remove=remove)
+    project = build_project(root, repo)
+    files = sum(1 for p in project.rglob("*") if p.is_file() and ".git" not in p.parts)
+    commands = {
+        "copier update": [str(BIN / "copier"), "update", "--defaults", "--quiet"],
+        "scaffold diff": [str(BIN / "scaffold"), "diff"],
+        "scaffold update": [str(BIN / "scaffold"), "update", "--defaults"],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for command in commands.values():  # warm caches once
+        timed(command, project, root, {0})
+    for _ in range(runs):
+        for name, command in commands.items():  # interleaved: fair to all three
+            times[name].append(timed(command, project, root, {0}))
+    base = statistics.median(times["copier update"])
+    kind = "a release that edits and removes files" if remove else "a release that edits files"
+    print(f"{kind}: project of {files} files; {runs} runs each; median wall time")
+    for name, samples in times.items():
+        median = statistics.median(samples)
+        print(f"  {name:16} {median:6.3f} s  {median / base:5.2f}x  (min {min(samples):.3f} s)")
 
 
 def main() -> None:
@@ -123,26 +149,9 @@ def main() -> None:
             "[user]\n\tname = Bench\n\temail = bench@example.com\n[init]\n\tdefaultBranch = main\n"
         )
         os.environ.update(GIT_CONFIG_GLOBAL=str(home / ".gitconfig"), GIT_CONFIG_NOSYSTEM="1")
-        repo = build_template(root, args.extra_files)
-        project = build_project(root, repo)
-        files = sum(1 for p in (project).rglob("*") if p.is_file() and ".git" not in p.parts)
-        commands = {
-            "copier update": ([str(BIN / "copier"), "update", "--defaults", "--quiet"], {0}),
-            "scaffold diff": ([str(BIN / "scaffold"), "diff"], {0}),
-            "scaffold update": ([str(BIN / "scaffold"), "update", "--defaults"], {0}),
-        }
-        times: dict[str, list[float]] = {name: [] for name in commands}
-        for command, ok in commands.values():  # warm caches once
-            timed(command, project, root, ok)
-        for _ in range(args.runs):
-            for name, (command, ok) in commands.items():  # interleaved: fair to all three
-                times[name].append(timed(command, project, root, ok))
-    base = statistics.median(times["copier update"])
-    print(f"project: {files} files; {args.runs} runs each; median wall time")
-    for name, samples in times.items():
-        median = statistics.median(samples)
-        print(f"  {name:16} {median:6.3f} s  {median / base:5.2f}x  (min {min(samples):.3f} s)")
-    print("goals: scaffold diff ≤ 1.30x, scaffold update ≤ 1.15x of copier update")
+        for remove in (False, True):
+            measure(root, args.runs, args.extra_files, remove=remove)
+    print("goals: scaffold diff <= 1.30x, scaffold update <= 1.15x of copier update")
 
 
 if __name__ == "__main__":
