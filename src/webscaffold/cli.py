@@ -332,7 +332,7 @@ def diff(
         from webscaffold.upgrade import preview_update
 
         try:
-            result = preview_update(path, options, step)
+            result = preview_update(path, options, step, detail="stat" if stat else "patch")
         finally:
             done()
     if result.uncommitted:

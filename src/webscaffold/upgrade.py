@@ -3,7 +3,8 @@
 The engine clones the project's repository (sharing its objects, so nothing is
 copied) into a temporary directory and runs Copier's `run_update` there. The
 user's tree is only written at the very end of `apply_update`, in one git
-`read-tree` step that is rolled back if a signal arrives while it runs.
+`read-tree` step that is rolled back if a signal arrives while it runs. Every
+git process counts (Copier already starts ~175), so each step uses as few as it can.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ from webscaffold.template import installed_bundle, is_our_bundle, local_or_remot
 
 ANSWERS_FILE = ".copier-answers.yml"
 ConflictMode = Literal["inline", "rej"]
+Detail = Literal["patch", "stat", "none"]  # how `diff` describes the change
 Step = Callable[[str], None]
 _SHOWN = 5  # dirty files named in the refusal
-_RESULT_REF = "refs/heads/scaffold-update-result"
 _STAGES_REF = "refs/heads/scaffold-update-stages"
 # Scratch commits only carry objects; they never reach the user's history.
 _IDENTITY_ENV = {
@@ -85,6 +86,7 @@ class Recorded:
     project: Path
     top: Path
     subdir: str
+    index: Path
     answers: dict[str, Any]
     src_path: str
     commit: str
@@ -119,15 +121,17 @@ def recorded_project(project: Path) -> Recorded:
             f"{answers_path} records no template version (_src_path and _commit): the project "
             "was generated from a template that was not a git repository, so it cannot be updated"
         )
-    found = git(project, "rev-parse", "--show-toplevel", check=False)
+    found = git(project, "rev-parse", "--show-toplevel", "--git-path", "index", check=False)
     if found.returncode != 0:
         raise BadInputError(
             f"{project} is not in a git repository; updates need one: "
             "git init && git add --all && git commit -m 'Generated project'"
         )
-    top = Path(found.stdout.strip()).resolve()
+    top_line, index_line = found.stdout.splitlines()[:2]
+    top = Path(top_line).resolve()
     subdir = project.resolve().relative_to(top).as_posix()
-    return Recorded(project, top, subdir, answers, str(src), str(commit))
+    index = (project / index_line).resolve()
+    return Recorded(project, top, subdir, index, answers, str(src), str(commit))
 
 
 def template_source(recorded: Recorded, override: str | None) -> tuple[str, str | None]:
@@ -152,30 +156,64 @@ def template_source(recorded: Recorded, override: str | None) -> tuple[str, str 
         ) from None
 
 
-def dirty_files(top: Path) -> list[str]:
-    """Uncommitted and untracked files (ignored ones do not count)."""
-    status = git(
-        top, "--no-optional-locks", "status", "--porcelain", "--untracked-files=all"
-    ).stdout
-    return [line[3:] for line in status.splitlines() if line.strip()]
+@dataclass(frozen=True)
+class Status:
+    """One `git status` of a work tree: its HEAD and what differs from it."""
+
+    head: str | None
+    changed: tuple[str, ...] = ()
+    untracked: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()
+    unmerged: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+
+    @property
+    def dirty(self) -> tuple[str, ...]:
+        """Uncommitted and untracked files (ignored ones do not count)."""
+        return self.changed + self.untracked
 
 
-def preview_update(
-    project: Path, options: UpdateOptions, step: Step = lambda _m: None
-) -> UpdateResult:
-    """The update `update` would make, computed without writing in the project."""
-    recorded = recorded_project(project)
-    uncommitted = tuple(dirty_files(recorded.top))
-    with _interrupts_as_keyboard(), _computed(recorded, options, step) as computed:
-        return replace(computed.result, uncommitted=uncommitted)
+def git_status(top: Path, *, ignored: bool = False) -> Status:
+    """HEAD and changes in one git call; paths relative to `top`. Writes nothing."""
+    args = ["--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z"]
+    args += ["--untracked-files=all", "--ignored=traditional" if ignored else "--ignored=no"]
+    entries = iter(git(top, *args).stdout.split("\0"))
+    head: str | None = None
+    found: dict[str, list[str]] = {k: [] for k in ("changed", "untracked", "ignored", "unmerged")}
+    deleted: list[str] = []
+    for entry in entries:
+        kind = entry[:2]
+        if entry.startswith("# branch.oid "):
+            oid = entry.removeprefix("# branch.oid ")
+            head = None if oid == "(initial)" else oid
+        elif kind == "1 ":
+            fields = entry.split(" ", 8)
+            found["changed"].append(fields[8])
+            if fields[1][1] == "D":
+                deleted.append(fields[8])
+        elif kind == "2 ":
+            found["changed"].append(entry.split(" ", 9)[9])
+            next(entries, None)  # the path it was renamed from
+        elif kind == "u ":
+            path = entry.split(" ", 10)[10]
+            found["changed"].append(path)
+            found["unmerged"].append(path)
+        elif kind == "? ":
+            found["untracked"].append(entry[2:])
+        elif kind == "! ":
+            found["ignored"].append(entry[2:])
+    return Status(
+        head,
+        changed=tuple(found["changed"]),
+        untracked=tuple(found["untracked"]),
+        ignored=tuple(found["ignored"]),
+        unmerged=tuple(found["unmerged"]),
+        deleted=tuple(deleted),
+    )
 
 
-def apply_update(
-    project: Path, options: UpdateOptions, step: Step = lambda _m: None
-) -> UpdateResult:
-    """Compute the update, then apply it to a clean project in one final step."""
-    recorded = recorded_project(project)
-    dirty = dirty_files(recorded.top)
+def _refuse_dirty(recorded: Recorded, status: Status) -> None:
+    dirty = status.dirty
     if dirty:
         more = len(dirty) - _SHOWN
         shown = ", ".join(dirty[:_SHOWN]) + (f" and {more} more" if more > 0 else "")
@@ -183,10 +221,44 @@ def apply_update(
             f"{recorded.project} has uncommitted or untracked changes ({shown}); "
             "commit them, or stash them with `git stash --include-untracked`, and retry"
         )
+
+
+def _head(recorded: Recorded, status: Status) -> str:
+    if status.head is None:
+        raise BadInputError(f"{recorded.project} has no commits yet; commit the project first")
+    return status.head
+
+
+def preview_update(
+    project: Path,
+    options: UpdateOptions,
+    step: Step = lambda _m: None,
+    *,
+    detail: Detail = "patch",
+) -> UpdateResult:
+    """The update `update` would make, computed without writing in the project."""
+    recorded = recorded_project(project)
+    status = git_status(recorded.top)
+    base = _head(recorded, status)
+    with _interrupts_as_keyboard(), _computed(recorded, base, options, step, detail) as computed:
+        return replace(computed.result, uncommitted=status.dirty)
+
+
+def apply_update(
+    project: Path, options: UpdateOptions, step: Step = lambda _m: None
+) -> UpdateResult:
+    """Compute the update, then apply it to a clean project in one final step."""
+    recorded = recorded_project(project)
+    status = git_status(recorded.top)
+    _refuse_dirty(recorded, status)
+    base = _head(recorded, status)
     held: list[int] = []
     releases: list[Callable[[], None]] = []
     try:
-        with _interrupts_as_keyboard(), _computed(recorded, options, step) as computed:
+        with (
+            _interrupts_as_keyboard(),
+            _computed(recorded, base, options, step, "none") as computed,
+        ):
             if not computed.result.changed:
                 return computed.result
             step("Applying the update to the project")
@@ -201,12 +273,10 @@ def apply_update(
 
 
 @contextmanager
-def _computed(recorded: Recorded, options: UpdateOptions, step: Step) -> Iterator[_Computed]:
+def _computed(
+    recorded: Recorded, base: str, options: UpdateOptions, step: Step, detail: Detail
+) -> Iterator[_Computed]:
     src, default_ref = template_source(recorded, options.template)
-    head = git(recorded.top, "rev-parse", "--verify", "--quiet", "HEAD", check=False)
-    if head.returncode != 0:
-        raise BadInputError(f"{recorded.project} has no commits yet; commit the project first")
-    base = head.stdout.strip()
     scratch = Path(tempfile.mkdtemp(prefix="scaffold-update-"))
     try:
         step("Cloning the project into a scratch area")
@@ -229,10 +299,13 @@ def _computed(recorded: Recorded, options: UpdateOptions, step: Step) -> Iterato
         step("Rendering the update")
         _run_copier_update(workdir, src, options, vcs_ref=options.vcs_ref or default_ref)
         _check_data_keys(workdir, options.data)
-        stages = _unmerged(clone)
-        kept = _keep_edited_removals(recorded, clone, src)
-        result, stage_blobs = _collect(recorded, clone, src, base, options.conflict, stages, kept)
-        yield _Computed(result, scratch, clone, base, stage_blobs)
+        after = git_status(clone, ignored=True)
+        stages = _unmerged(clone) if after.unmerged else []
+        kept = _keep_edited_removals(recorded, clone, src, after.deleted)
+        result, stage_entries = _collect(
+            recorded, clone, src, base, options.conflict, after, stages, kept, detail
+        )
+        yield _Computed(result, scratch, clone, base, stage_entries)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -322,18 +395,14 @@ def _unmerged(clone: Path) -> list[tuple[str, str, str, str]]:
     return entries
 
 
-def _deleted(clone: Path) -> list[str]:
-    out = git(clone, "diff", "--name-only", "--no-renames", "--diff-filter=D", "-z", "HEAD")
-    return [path for path in out.stdout.split("\0") if path]
-
-
-def _keep_edited_removals(recorded: Recorded, clone: Path, src: str) -> tuple[str, ...]:
+def _keep_edited_removals(
+    recorded: Recorded, clone: Path, src: str, deleted: tuple[str, ...]
+) -> tuple[str, ...]:
     """Restore files the template removed but the user had edited; Copier deletes them.
 
     Only when the update deletes something do we render the old version (with the
-    recorded answers) to tell the user's edits from the template's text.
+    recorded answers, only those paths) to tell the user's edits from the template's text.
     """
-    deleted = _deleted(clone)
     if not deleted:
         return ()
     git(clone, "checkout", "HEAD", "--", *deleted)
@@ -406,30 +475,25 @@ def _collect(
     src: str,
     base: str,
     conflict: ConflictMode,
+    after: Status,
     stages: list[tuple[str, str, str, str]],
     kept: tuple[str, ...],
+    detail: Detail,
 ) -> tuple[UpdateResult, tuple[str, ...]]:
     """Stage the scratch result and describe it relative to the project's HEAD (`base`)."""
     git(clone, "add", "--all")
+    kept_rejects = {f"{path}.rej" for path in kept}
     rejects = [
-        line[3:]
-        for line in git(
-            clone, "status", "--porcelain", "--ignored", "--untracked-files=all"
-        ).stdout.splitlines()
-        if line.startswith("!! ") and line.endswith(".rej")
+        path
+        for path in after.ignored
+        if path.endswith(".rej") and _project_relative(recorded, path) not in kept_rejects
     ]
     if rejects:
         git(clone, "add", "--force", "--", *rejects)
     scope = ["--relative"] if recorded.subdir != "." else []
+    where = clone / recorded.subdir
     names = git(
-        clone / recorded.subdir,
-        "diff",
-        "--cached",
-        "--no-renames",
-        "--name-status",
-        "-z",
-        *scope,
-        base,
+        where, "diff", "--cached", "--no-renames", "--name-status", "-z", *scope, base
     ).stdout.split("\0")
     changes: dict[str, list[str]] = {"A": [], "M": [], "D": [], "T": []}
     for status, path in zip(names[0::2], names[1::2], strict=False):
@@ -441,9 +505,9 @@ def _collect(
             path.removesuffix(".rej") for path in changes["A"] if path.endswith(".rej")
         )
     diff_args = ["diff", "--cached", "--no-renames", "--no-color", *scope, base]
-    diff = git(clone / recorded.subdir, *diff_args).stdout
-    stat = git(clone / recorded.subdir, *diff_args, "--stat").stdout
-    new_answers = yaml.safe_load((clone / recorded.subdir / ANSWERS_FILE).read_text("utf-8"))
+    diff = git(where, *diff_args).stdout if detail == "patch" else ""
+    stat = git(where, *diff_args, "--stat").stdout if detail == "stat" else ""
+    new_answers = yaml.safe_load((where / ANSWERS_FILE).read_text("utf-8"))
     result = UpdateResult(
         project=recorded.project,
         template=src,
@@ -462,31 +526,32 @@ def _collect(
 
 
 def _apply(recorded: Recorded, computed: _Computed, received: list[int]) -> None:
-    """Bring the scratch result into the project: objects first, then the work tree at once.
+    """Switch the project's work tree to the scratch result at once.
 
     `received` fills with signals that arrived meanwhile (see `_hold_signals`).
     """
     top, clone = recorded.top, computed.clone
-    if git(top, "rev-parse", "HEAD").stdout.strip() != computed.base or dirty_files(top):
+    now = git_status(top)
+    if now.head != computed.base or now.dirty:
         raise BadInputError(f"{recorded.project} changed while the update was computed; retry")
-    tree = git(clone, "write-tree").stdout.strip()
-    result = _commit_tree(clone, tree, computed.base)
-    git(clone, "update-ref", _RESULT_REF, result)
-    refs = [_RESULT_REF]
+    result = git(clone, "write-tree").stdout.strip()
     if computed.stages:
-        # Carry the conflict stages' blobs over too, in a tree nobody checks out.
+        # The index will name the conflict stages' blobs, so the project must own them:
+        # fetch them in a carrier commit nobody checks out.
         listing = "".join(
             f"100644 blob {entry.split()[1]}\tstage{n}\n" for n, entry in enumerate(computed.stages)
         )
         stage_tree = git(clone, "mktree", stdin=listing).stdout.strip()
         git(clone, "update-ref", _STAGES_REF, _commit_tree(clone, stage_tree, None))
-        refs.append(_STAGES_REF)
-    git(top, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", str(clone), *refs)
-    # A private copy of the index drives the work-tree switch, so the real index is
-    # never half-written; a signal during the switch rolls it back.
+        git(top, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", str(clone), _STAGES_REF)
+    # A private copy of the index drives the switch, reading the result's objects from the
+    # scratch clone: the real index and object store stay as they were.
     index = computed.scratch / "index"
-    shutil.copyfile(top / git(top, "rev-parse", "--git-path", "index").stdout.strip(), index)
-    env = {"GIT_INDEX_FILE": str(index)}
+    shutil.copyfile(recorded.index, index)
+    env = {
+        "GIT_INDEX_FILE": str(index),
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES": str(clone / ".git" / "objects"),
+    }
     # A copied or touched project has stale stat data; refresh it (in the copy only),
     # or read-tree takes unchanged files for local edits.
     git(top, "update-index", "-q", "--refresh", env=env, check=False)
