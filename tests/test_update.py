@@ -547,3 +547,28 @@ def test_installed_wheel_renders_from_its_bundle(
     assert generate_module.default_template_source() == (str(bundle), "HEAD")
     monkeypatch.setattr(generate_module, "installed_bundle", lambda: None)
     assert generate_module.default_template_source() == (str(tmp_path / "_template"), None)
+
+
+def test_unknown_conflict_mode_is_bad_input(template: Path, tmp_path: Path) -> None:
+    project = generate(template, tmp_path / "p")
+    code, output = scaffold("update", str(project), "--conflict", "ours")
+    assert code == 2
+    assert "--conflict: 'ours' is not one of inline, rej" in output
+
+
+@pytest.mark.parametrize(
+    ("line", "style"),
+    [
+        ("+<<<<<<< before updating", "bold yellow"),
+        ("+>>>>>>> after updating", "bold yellow"),
+        ("diff --git a/x b/x", "bold"),
+        ("@@ -1 +1 @@", "cyan"),
+        ("+added", "green"),
+        ("-removed", "red"),
+        (" context", ""),
+    ],
+)
+def test_diff_colours_on_a_terminal(line: str, style: str) -> None:
+    from webscaffold.cli import _diff_style
+
+    assert _diff_style(line) == style
