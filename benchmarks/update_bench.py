@@ -8,7 +8,7 @@ makes `scaffold` check the removed file for user edits: one extra, partial rende
 project carries a user file, committed. Each run gets a fresh copy of the project; runs
 are interleaved; medians are reported.
 
-    uv run python benchmarks/update_bench.py [--runs 7] [--extra-files 28]
+    uv run python benchmarks/update_bench.py [--runs 7] [--extra-files 28] [--source CHECKOUT]
 """
 
 from __future__ import annotations
@@ -41,19 +41,19 @@ def commit(cwd: Path, message: str, tag: str | None = None) -> None:
         sh(cwd, "git", "tag", tag)
 
 
-def build_template(root: Path, extra_files: int, *, remove: bool) -> Path:
+def build_template(root: Path, extra_files: int, *, remove: bool, source: Path = REPO_ROOT) -> Path:
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO_ROOT,
+        cwd=source,
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     repo = root / f"template-repo-{'removal' if remove else 'edits'}"
     for relative in filter(None, listed.split("\0")):
-        if (REPO_ROOT / relative).is_file():
+        if (source / relative).is_file():
             (repo / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO_ROOT / relative, repo / relative)
+            shutil.copy2(source / relative, repo / relative)
     pad = repo / "template" / "{{ project_slug }}"
     pad.mkdir(parents=True, exist_ok=True)
     for n in range(extra_files):
@@ -67,9 +67,12 @@ def build_template(root: Path, extra_files: int, *, remove: bool) -> Path:
     module = pad / "module_0.py.jinja"
     if module.exists():
         module.write_text(module.read_text().replace("VALUE_1 = 1", "VALUE_1 = 100"))
-    if remove and extra_files > 1:
+    if remove:
         # A removal makes `scaffold` check the removed file for user edits (one small render).
-        (pad / f"module_{extra_files - 1}.py.jinja").unlink()
+        if extra_files > 1:
+            (pad / f"module_{extra_files - 1}.py.jinja").unlink()
+        else:
+            (repo / "template" / ".gitignore").unlink()
     commit(repo, "v0.2.0", tag="v0.2.0")
     return repo
 
@@ -121,8 +124,8 @@ def timed(command: list[str], project: Path, scratch: Path, ok: set[int]) -> tup
     return elapsed, cpu
 
 
-def measure(root: Path, runs: int, extra_files: int, *, remove: bool) -> None:
-    repo = build_template(root, extra_files, remove=remove)
+def measure(root: Path, runs: int, extra_files: int, *, remove: bool, source: Path) -> None:
+    repo = build_template(root, extra_files, remove=remove, source=source)
     project = build_project(root, repo)
     files = sum(1 for p in project.rglob("*") if p.is_file() and ".git" not in p.parts)
     commands = {
@@ -153,6 +156,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--extra-files", type=int, default=28)
+    parser.add_argument(
+        "--source", type=Path, default=REPO_ROOT, help="a webscaffold checkout (default: this one)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="update-bench-") as tmp:
         root = Path(tmp)
@@ -163,7 +169,7 @@ def main() -> None:
         )
         os.environ.update(GIT_CONFIG_GLOBAL=str(home / ".gitconfig"), GIT_CONFIG_NOSYSTEM="1")
         for remove in (False, True):
-            measure(root, args.runs, args.extra_files, remove=remove)
+            measure(root, args.runs, args.extra_files, remove=remove, source=args.source)
     print("goals: scaffold diff <= 1.30x, scaffold update <= 1.15x of copier update")
 
 
