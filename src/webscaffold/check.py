@@ -35,7 +35,7 @@ def check_project(project: Path, *, template: str | None = None) -> CheckResult:
     try:
         recorded = recorded_project(project)
         src, _ref = template_source(recorded, template)
-        latest = latest_tag(src)
+        latest = latest_tag(src, cwd=recorded.project)
         current = recorded.commit
         behind = latest is not None and _is_newer(latest, current)
         drifted = drifted_files(recorded.project, src, recorded.answers, current)
@@ -46,11 +46,11 @@ def check_project(project: Path, *, template: str | None = None) -> CheckResult:
     return CheckResult(recorded.project, src, current, latest, behind, drifted)
 
 
-def latest_tag(src: str) -> str | None:
+def latest_tag(src: str, *, cwd: Path) -> str | None:
     """The highest PEP 440 release tag of a template source (repo, bundle or URL)."""
     from packaging.version import InvalidVersion, Version  # a dependency of Copier
 
-    listed = git(Path.cwd(), "ls-remote", "--tags", "--refs", src, check=False)
+    listed = git(cwd, "ls-remote", "--tags", "--refs", src, check=False)
     if listed.returncode != 0:
         raise BadInputError(f"cannot read the tags of the template source {src}")
     versions: list[tuple[Version, str]] = []
