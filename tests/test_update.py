@@ -572,3 +572,34 @@ def test_diff_colours_on_a_terminal(line: str, style: str) -> None:
     from webscaffold.cli import _diff_style
 
     assert _diff_style(line) == style
+
+
+@pytest.mark.parametrize("mode", ["inline", "rej"])
+def test_a_file_added_by_both_sides_conflicts(template: Path, tmp_path: Path, mode: str) -> None:
+    project = generate(template, tmp_path / "p")
+    build_file_tree({"new.txt": "mine, not the template's\n"}, project)
+    git_save(project, "my own new.txt")
+    code, output = scaffold("update", str(project), "--conflict", mode)
+    assert code == 1, output
+    assert "  new.txt" in output
+    text = (project / "new.txt").read_text()
+    if mode == "inline":
+        assert "mine, not the template's" in text
+        assert "new in v2" in text
+        assert any(
+            line.endswith(" new.txt") and line[:2] in {"UU", "AA"} for line in status(project)
+        )
+    else:
+        assert (project / "new.txt.rej").exists()
+
+
+def test_interactive_update_without_a_terminal_says_so(template: Path, tmp_path: Path) -> None:
+    from webscaffold.errors import BadInputError
+    from webscaffold.upgrade import UpdateOptions, apply_update
+
+    tag_v3(template)
+    project = generate(template, tmp_path / "p")
+    before = snapshot(project)
+    with pytest.raises(BadInputError, match="no terminal to ask on"):
+        apply_update(project, UpdateOptions(interactive=True))
+    assert snapshot(project) == before
