@@ -9,6 +9,7 @@ An sdist carries the same bundle at its root, so a wheel built from the sdist
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -44,10 +45,14 @@ class TemplateBundleHook(BuildHookInterface):  # type: ignore[type-arg]  # not t
             prebuilt = root / BUNDLE_NAME  # building a wheel from an sdist
             return prebuilt if prebuilt.is_file() else None
         if _git(root, "rev-parse", "--is-shallow-repository") == "true":
-            raise RuntimeError(
-                f"{BUNDLE_NAME}: this is a shallow clone; the package must carry the template's "
-                "whole tagged history. Run `git fetch --unshallow --tags` and build again."
+            message = (
+                f"{BUNDLE_NAME}: this is a shallow clone, so the package cannot carry the "
+                "template's tagged history; run `git fetch --unshallow --tags` and build again"
             )
+            if os.environ.get("WEBSCAFFOLD_RELEASE"):
+                raise RuntimeError(message)  # a release must never ship without it
+            self.app.display_warning(message + " (projects it generates cannot be updated)")
+            return None
         out = root / "build" / BUNDLE_NAME
         out.parent.mkdir(parents=True, exist_ok=True)
         _git(root, "bundle", "create", "--quiet", str(out), "--tags", "HEAD")
