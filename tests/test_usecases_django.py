@@ -1,0 +1,143 @@
+"""Django-side use cases (e-commerce, social network, SaaS dashboard, CMS): each adds its apps,
+alone or all together, and an unselected one leaves no trace."""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from support import (
+    copy_project,
+    create_database,
+    free_port,
+    http_get,
+    project_env,
+    run,
+    run_project_checks,
+    serve,
+    uvicorn_command,
+)
+
+SLUG = "bar_probe"
+
+
+@dataclass(frozen=True)
+class UseCase:
+    """What one use case adds to a Django project."""
+
+    apps: tuple[str, ...]  # the project's own apps, under the project package
+    url_names: tuple[str, ...]  # namespaced URL names its nav links use
+    dependencies: tuple[str, ...]  # runtime distributions it brings
+    page: tuple[str, int, bytes]  # a page a served project answers: path, status, text in it
+
+
+USE_CASES = {
+    "e-commerce": UseCase(
+        apps=("catalog", "cart", "orders"),
+        url_names=("catalog:product_list", "cart:detail", "orders:list"),
+        dependencies=(),
+        page=("/shop/", 200, b"No products yet."),
+    ),
+}
+ALL = list(USE_CASES)
+
+
+def installed_apps(project: Path) -> list[str]:
+    """INSTALLED_APPS, parsed from the rendered settings module."""
+    tree = ast.parse((project / SLUG / "settings" / "base.py").read_text())
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and getattr(node.targets[0], "id", None) == "INSTALLED_APPS"
+        ):
+            return list(ast.literal_eval(node.value))
+    raise AssertionError("no INSTALLED_APPS")
+
+
+def runtime_dependencies(project: Path) -> set[str]:
+    """Runtime distribution names from the project's pyproject.toml."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    return {
+        dep.split("[")[0].split(">")[0].split("<")[0]
+        for dep in pyproject["project"]["dependencies"]
+    }
+
+
+# ── structure (fast: render only) ────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("chosen", [[name] for name in ALL] + [[], ALL], ids=str)
+def test_chosen_use_cases_and_only_those_leave_apps(tmp_path: Path, chosen: list[str]) -> None:
+    project = copy_project(tmp_path / "p", framework="django", use_cases=chosen)
+    apps = installed_apps(project)
+    base_html = (project / SLUG / "templates" / "base.html").read_text()
+    urls = (project / SLUG / "urls.py").read_text()
+    tests = {path.name for path in (project / "tests").iterdir()}
+    dependencies = runtime_dependencies(project)
+    for name, use_case in USE_CASES.items():
+        selected = name in chosen
+        for app in use_case.apps:
+            assert (f"{SLUG}.{app}" in apps) is selected, (name, app)
+            assert (project / SLUG / app).exists() is selected, (name, app)
+            assert (f"from .{app} import urls" in urls) is selected, (name, app)
+        for url_name in use_case.url_names:
+            assert (f"{{% url '{url_name}' %}}" in base_html) is selected, url_name
+        assert any(name.replace("-", "") in test.replace("_", "") for test in tests) is selected
+        for dependency in use_case.dependencies:
+            assert (dependency in dependencies) is selected, dependency
+    for path in project.rglob("*"):
+        if path.is_file():
+            assert "{%" not in path.read_text() or path.suffix == ".html", path  # no Jinja left
+    if not chosen:
+        assert not (project / SLUG / "accounts" / "http.py").exists()
+        assert not (project / SLUG / "templates" / "includes" / "pagination.html").exists()
+
+
+def test_fastapi_projects_get_no_django_use_case_apps(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p", framework="fastapi", use_cases=ALL)
+    for use_case in USE_CASES.values():
+        for app in use_case.apps:
+            assert not (project / SLUG / app).exists(), app
+    assert not any(dep.startswith(("django", "wagtail")) for dep in runtime_dependencies(project))
+
+
+# ── generated projects, checked and served (slow) ────────────────────────────
+
+COMBINATIONS = [
+    *(pytest.param([name], "sqlite", id=name) for name in ALL),
+    pytest.param(ALL, "sqlite", id="all-sqlite"),
+    pytest.param(ALL, "postgresql", id="all-postgresql", marks=pytest.mark.postgres),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("chosen", "database"), COMBINATIONS)
+def test_use_cases_pass_their_checks_and_serve(
+    tmp_path: Path, request: pytest.FixtureRequest, chosen: list[str], database: str
+) -> None:
+    project = copy_project(tmp_path / "p", framework="django", database=database, use_cases=chosen)
+    env = project_env()
+    for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS"):
+        env.pop(name, None)
+    if database == "postgresql":
+        # On PostgreSQL the project's own concurrent-checkout test runs for real.
+        env["DATABASE_URL"] = create_database(request.getfixturevalue("pg_server_url"))
+    run_project_checks(project, env)
+    manage = ("uv", "run", "python", "manage.py")
+    assert "No changes detected" in run(
+        project, *manage, "makemigrations", "--check", "--dry-run", env=env
+    )
+    run(project, *manage, "migrate", "--noinput", env=env)
+
+    port = free_port()
+    with serve(project, uvicorn_command(SLUG, port), env, port) as base:
+        assert http_get(f"{base}/health").status == 200
+        for name in chosen:
+            path, status, text = USE_CASES[name].page
+            response = http_get(f"{base}{path}")
+            assert response.status == status, (path, response.body[:2000])
+            assert text in response.body, path
