@@ -51,6 +51,13 @@ USE_CASES = {
         page=("/social/people/", 200, b"Nobody here yet."),
         tests="test_social.py",
     ),
+    "saas-dashboard": UseCase(
+        apps=("organizations",),
+        url_names=("organizations:dashboard",),
+        dependencies=(),
+        page=("/orgs/", 200, b'name="next" value="/orgs/"'),  # redirected to log in
+        tests="test_organizations.py",
+    ),
 }
 ALL = list(USE_CASES)
 
