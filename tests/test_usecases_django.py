@@ -4,6 +4,7 @@ alone or all together, and an unselected one leaves no trace."""
 from __future__ import annotations
 
 import ast
+import secrets
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,8 @@ class UseCase:
     """What one use case adds to a Django project."""
 
     apps: tuple[str, ...]  # the project's own apps, under the project package
-    url_names: tuple[str, ...]  # namespaced URL names its nav links use
+    prefixes: tuple[str, ...]  # URL prefixes its pages live under
+    url_names: tuple[str, ...]  # URL names its nav links use
     dependencies: tuple[str, ...]  # runtime distributions it brings
     page: tuple[str, int, bytes]  # a page a served project answers: path, status, text in it
     tests: str  # the generated project's test module for it
@@ -39,6 +41,7 @@ class UseCase:
 USE_CASES = {
     "e-commerce": UseCase(
         apps=("catalog", "cart", "orders"),
+        prefixes=("shop/", "cart/", "orders/"),
         url_names=("catalog:product_list", "cart:detail", "orders:list"),
         dependencies=(),
         page=("/shop/", 200, b"No products yet."),
@@ -46,6 +49,7 @@ USE_CASES = {
     ),
     "social-network": UseCase(
         apps=("social",),
+        prefixes=("social/",),
         url_names=("social:feed",),
         dependencies=(),
         page=("/social/people/", 200, b"Nobody here yet."),
@@ -53,6 +57,7 @@ USE_CASES = {
     ),
     "saas-dashboard": UseCase(
         apps=("organizations",),
+        prefixes=("orgs/",),
         url_names=("organizations:dashboard",),
         dependencies=(),
         page=("/orgs/", 200, b'name="next" value="/orgs/"'),  # redirected to log in
@@ -60,6 +65,7 @@ USE_CASES = {
     ),
     "cms": UseCase(
         apps=("cms",),
+        prefixes=("cms/", "pages/", "documents/"),
         url_names=("wagtail_serve",),
         dependencies=("wagtail",),
         page=("/pages/", 200, b"<h1>Home</h1>"),  # the home page a migration made
@@ -106,7 +112,8 @@ def test_chosen_use_cases_and_only_those_leave_apps(tmp_path: Path, chosen: list
         for app in use_case.apps:
             assert (f"{SLUG}.{app}" in apps) is selected, (name, app)
             assert (project / SLUG / app).exists() is selected, (name, app)
-            assert (f"from .{app} import urls" in urls) is selected, (name, app)
+        for prefix in use_case.prefixes:
+            assert (f'path("{prefix}", include(' in urls) is selected, prefix
         for url_name in use_case.url_names:
             assert (f"{{% url '{url_name}'" in base_html) is selected, url_name
         assert (use_case.tests in tests) is selected, use_case.tests
@@ -154,6 +161,15 @@ def test_use_cases_pass_their_checks_and_serve(
     assert "No changes detected" in run(
         project, *manage, "makemigrations", "--check", "--dry-run", env=env
     )
+    production = {
+        "DJANGO_SETTINGS_MODULE": f"{SLUG}.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "example.com",
+    }
+    deploy = run(
+        project, *manage, "check", "--deploy", "--fail-level", "WARNING", env={**env, **production}
+    )
+    assert "no issues" in deploy
     run(project, *manage, "migrate", "--noinput", env=env)
 
     port = free_port()
