@@ -105,6 +105,8 @@ BAD_INPUT = [
     pytest.param(["-u", "blog"], "unknown use case 'blog'", id="unknown-use-case"),
     pytest.param(["--framework", "flask"], "--framework: 'flask'", id="unknown-framework"),
     pytest.param(["--data", "database=mysql"], "database", id="bad-choice"),
+    pytest.param(["--data", "use_cases=cms"], "use_cases must be a list", id="list-as-text"),
+    pytest.param(["--data", "use_cases=[blog]"], "use_cases", id="unknown-in-list"),
 ]
 
 
@@ -133,6 +135,7 @@ def test_missing_data_file(tmp_path: Path) -> None:
     [
         pytest.param("project_name: [unclosed\n", "not valid YAML", id="yaml-syntax"),
         pytest.param("- a list\n", "must be a mapping", id="not-a-mapping"),
+        pytest.param("project_name: X\nuse_cases: cms\n", "must be a list", id="list-as-text"),
         pytest.param(
             "project_name: X\nflavour: mint\n", "unknown answer key 'flavour'", id="unknown-key"
         ),

@@ -25,11 +25,13 @@ ALL_SUBSETS = [
 
 @pytest.fixture(scope="module")
 def plain_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The template as a plain directory, so each copy skips git clones."""
+    """The real copier.yml with only the answers file to render: answers depend on nothing else."""
     root = tmp_path_factory.mktemp("template")
     shutil.copy(REPO_ROOT / "copier.yml", root)
-    for folder in ("template", "includes"):
-        shutil.copytree(REPO_ROOT / folder, root / folder)
+    shutil.copytree(REPO_ROOT / "includes", root / "includes")
+    (root / "template").mkdir()
+    answers_template = "{{_copier_conf.answers_file}}.jinja"
+    shutil.copy(REPO_ROOT / "template" / answers_template, root / "template" / answers_template)
     return root
 
 
@@ -40,7 +42,6 @@ def copier_default_framework(template: Path, dest: Path, use_cases: list[str]) -
         data={**CANONICAL_ANSWERS, "use_cases": use_cases},
         defaults=True,
         quiet=True,
-        exclude=["*", "!.copier-answers.yml"],  # only the answers matter here
     )
     answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     return str(answers["framework"])

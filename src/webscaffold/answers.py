@@ -22,24 +22,27 @@ def parse_data_pairs(pairs: Iterable[str]) -> dict[str, str]:
     return data
 
 
-def load_data_file(path: Path) -> dict[str, Any]:
-    """Read a YAML mapping of answers (the same format as Copier's --data-file)."""
+def load_data_file(path: Path, *, label: str = "--data-file ") -> dict[str, Any]:
+    """Read a YAML mapping of answers (the same format as Copier's --data-file).
+
+    Error messages start with `label` and the path (`--data-file answers.yml: ...`).
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BadInputError(f"--data-file {path}: no such file") from None
+        raise BadInputError(f"{label}{path}: no such file") from None
     except OSError as error:
-        raise BadInputError(f"--data-file {path}: {error.strerror}") from error
+        raise BadInputError(f"{label}{path}: {error.strerror}") from error
     try:
         loaded = yaml.safe_load(text)
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         line = f" (line {where.line + 1})" if where is not None else ""
-        raise BadInputError(f"--data-file {path} is not valid YAML{line}") from error
+        raise BadInputError(f"{label}{path} is not valid YAML{line}") from error
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
-        raise BadInputError(f"--data-file {path} must be a mapping of answer keys to values")
+        raise BadInputError(f"{label}{path} must be a mapping of answer keys to values")
     return {str(key): value for key, value in loaded.items()}
 
 

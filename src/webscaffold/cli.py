@@ -185,6 +185,84 @@ def recommend(
         out.print(f"  - {reason.use_case} → {reason.framework}: {reason.reason}")
 
 
+fixtures_app = typer.Typer(
+    help="Regenerate or check golden fixture projects (DIR/<name>.yml → DIR/<name>/).",
+    no_args_is_help=True,
+)
+app.add_typer(fixtures_app, name="fixtures")
+
+FixturesDir = Annotated[
+    Path, typer.Argument(help="Directory of <name>.yml answer files.", file_okay=False)
+]
+FixturesTemplate = Annotated[
+    str | None,
+    typer.Option(help="Template source: a directory or git URL (default: the one shipped here)."),
+]
+
+
+@fixtures_app.command("regen")
+def fixtures_regen(directory: FixturesDir, template: FixturesTemplate = None) -> None:
+    """Regenerate DIR/<name>/ from each DIR/<name>.yml, replacing stale output."""
+    from webscaffold.fixtures import regenerate
+
+    step, done = _stepper(live=True)
+    with _user_errors():
+        step(f"Rendering the fixtures in {directory}")
+        try:
+            results = regenerate(directory, template)
+        finally:
+            done()
+    out = _console()
+    for result in results:
+        if result.removed:
+            out.print(f"[yellow]removed[/] {result.path} (its answer file is gone)", soft_wrap=True)
+        else:
+            out.print(f"[green]regenerated[/] {result.path} ({result.files} files)", soft_wrap=True)
+
+
+@fixtures_app.command("check")
+def fixtures_check(
+    directory: FixturesDir,
+    template: FixturesTemplate = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Exit 0 if every fixture matches a fresh render, 1 if any is stale, 2 on bad input."""
+    from webscaffold.fixtures import check
+
+    with _user_errors():
+        report = check(directory, template)
+    if as_json:
+        fixtures = [{**asdict(diff), "ok": diff.ok} for diff in report.fixtures]
+        typer.echo(json.dumps({"ok": report.ok, "fixtures": fixtures}, indent=2))
+    else:
+        out = _console()
+        for diff in report.fixtures:
+            if diff.ok:
+                out.print(f"[green]ok[/]    {diff.name}", soft_wrap=True)
+                continue
+            if diff.orphan:
+                out.print(
+                    f"[red]stale[/] {diff.name}: {diff.path} has no answer file", soft_wrap=True
+                )
+                continue
+            out.print(f"[red]stale[/] {diff.name}:", soft_wrap=True)
+            for label, paths in (
+                ("changed", diff.changed),
+                ("missing", diff.missing),
+                ("extra", diff.extra),
+            ):
+                for path in paths:
+                    out.print(f"  {label}: {path}", soft_wrap=True)
+        if not report.ok:
+            again = f" --template {template}" if template else ""
+            out.print(
+                f"Fixtures are stale; run: scaffold fixtures regen {directory}{again}",
+                soft_wrap=True,
+            )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

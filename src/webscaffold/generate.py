@@ -110,8 +110,9 @@ def render(
         raise  # Copier's answer-interrupt is a CopierError too; the CLI reports it as such
     except UserMessageError as error:
         raise BadInputError(str(error).strip().splitlines()[-1]) from error
-    except (ValueError, CopierError) as error:
-        # Copier reports invalid answers (validator, choice, type, required) as ValueError.
+    except (ValueError, TypeError, CopierError) as error:
+        # Copier reports invalid answers as ValueError (validator, choice, required) or
+        # TypeError (a list question given a non-list); both are the user's to fix.
         message = str(error).strip() or type(error).__name__
         raise BadInputError(message.splitlines()[-1]) from error
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from webscaffold.answers import check_keys, load_data_file, parse_data_pairs, without_metadata
 from webscaffold.errors import BadInputError
 from webscaffold.recommend import check_use_cases
@@ -30,6 +32,8 @@ def collect_answers(
     if check_against_bundled:
         check_keys(pairs, askable(bundled_questions()), "--data")
     answers.update(pairs)
+    if check_against_bundled:
+        check_lists(answers)
     if use_cases:
         answers["use_cases"] = check_use_cases(use_cases)
     if framework is not None:
@@ -38,3 +42,20 @@ def collect_answers(
             raise BadInputError(f"--framework: '{framework}' is not one of {', '.join(allowed)}")
         answers["framework"] = framework
     return answers
+
+
+def check_lists(answers: dict[str, Any]) -> None:
+    """Multiselect answers must be lists (YAML flow lists on the command line)."""
+    for key, question in bundled_questions().items():
+        if not question.get("multiselect") or key not in answers:
+            continue
+        value = answers[key]
+        if isinstance(value, str):
+            try:
+                value = yaml.safe_load(value)
+            except yaml.YAMLError:
+                value = None
+        if not isinstance(value, list):
+            raise BadInputError(
+                f"{key} must be a list, e.g. --data '{key}=[{', '.join(choices_of(question)[:2])}]'"
+            )
