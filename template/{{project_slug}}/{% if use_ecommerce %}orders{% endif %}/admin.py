@@ -1,6 +1,10 @@
 """Orders in the admin, with their items inline."""
 
+from decimal import Decimal
+
 from django.contrib import admin
+from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.http import HttpRequest
 
 from .models import Order, OrderItem
 
@@ -27,6 +31,12 @@ class OrderAdmin(admin.ModelAdmin[Order]):
     raw_id_fields = ("customer",)
     inlines = (OrderItemInline,)
 
-    @admin.display(description="total")
-    def total(self, order: Order) -> str:
-        return str(order.total())
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
+        line = ExpressionWrapper(
+            F("items__price") * F("items__quantity"), output_field=DecimalField()
+        )
+        return super().get_queryset(request).annotate(total_paid=Sum(line))
+
+    @admin.display(description="total", ordering="total_paid")
+    def total(self, order: Order) -> Decimal:
+        return Decimal(getattr(order, "total_paid", None) or 0).quantize(Decimal("0.01"))

@@ -1,8 +1,10 @@
 """The dashboard and organization pages; each query goes through the user's memberships."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -76,7 +78,14 @@ def invite(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             messages.error(request, "That address has an invitation waiting already.")
         else:
             link = request.build_absolute_uri(invitation.get_absolute_url())
-            messages.success(request, f"Invitation made: send {invitation.email} this link: {link}")
+            send_mail(
+                f"Join {membership.organization} on {settings.SITE_NAME}",
+                f"{request.user.get_username()} invites you to {membership.organization}.\n"
+                f"Log in or sign up with this address, then accept here:\n{link}\n",
+                None,  # DEFAULT_FROM_EMAIL
+                [invitation.email],
+            )
+            messages.success(request, f"Invitation sent to {invitation.email}.")
     else:
         messages.error(request, "Give a valid email address and role.")
     return redirect(membership.organization)
