@@ -157,6 +157,9 @@ def test_use_cases_pass_their_checks_and_serve(
         # On PostgreSQL the project's own concurrent-checkout test runs for real.
         env["DATABASE_URL"] = create_database(request.getfixturevalue("pg_server_url"))
     run_project_checks(project, env)
+    if database == "postgresql" and "e-commerce" in chosen:  # ran, not skipped as on SQLite
+        pytest_args = ("uv", "run", "pytest", "-q", "-p", "no:cacheprovider", "-k", "concurrent")
+        assert "1 passed" in run(project, *pytest_args, env=env)
     manage = ("uv", "run", "python", "manage.py")
     assert "No changes detected" in run(
         project, *manage, "makemigrations", "--check", "--dry-run", env=env
