@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +147,82 @@ def create_database(server_url: str) -> str:
         capture_output=True,
     )
     return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+# ── Django projects (django and hybrid) ──────────────────────────────────────
+
+# Variables a developer's shell may hold that would change what the project under test does.
+FOREIGN_VARIABLES = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS")
+
+
+@dataclass(frozen=True)
+class DjangoProject:
+    """A generated, installed Django (or hybrid) project and the environment its commands run in."""
+
+    path: Path
+    database: str
+    env: dict[str, str]
+
+    def manage(self, *args: str, **env: str) -> str:
+        """Run `manage.py` in the project; fail the test if it fails."""
+        return run(self.path, "uv", "run", "python", "manage.py", *args, env={**self.env, **env})
+
+
+def install_django_project(path: Path, database: str, server_url: str | None) -> DjangoProject:
+    """`uv sync` a generated project; on PostgreSQL, give it a fresh database on `server_url`."""
+    env = project_env()
+    for name in FOREIGN_VARIABLES:
+        env.pop(name, None)
+    if database == "postgresql":
+        assert server_url, "PostgreSQL projects need the test server"
+        env["DATABASE_URL"] = create_database(server_url)
+    run(path, "uv", "sync", "--quiet", env=env)
+    return DjangoProject(path, database, env)
+
+
+def production_env(slug: str) -> dict[str, str]:
+    """What a deployment sets: production settings, a real secret, the site's host."""
+    return {
+        "DJANGO_SETTINGS_MODULE": f"{slug}.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,example.com",
+    }
+
+
+class _StylesheetLinks(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "link" and found.get("rel") == "stylesheet" and found.get("href"):
+            self.hrefs.append(str(found["href"]))
+
+
+def stylesheets(html: bytes) -> list[str]:
+    """The stylesheet URLs a page links."""
+    parser = _StylesheetLinks()
+    parser.feed(html.decode())
+    return parser.hrefs
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args: object, **_kwargs: object) -> None:
+        return None
+
+
+def lowercase(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Header names in lower case (servers differ in how they spell them)."""
+    return {name.lower(): value for name, value in headers}
+
+
+def get(url: str, headers: dict[str, str]) -> Response:
+    """GET without following redirects (a redirect is an answer to check, too)."""
+    opener = urllib.request.build_opener(_NoRedirects)
+    try:
+        request = urllib.request.Request(url, headers=headers)  # noqa: S310 (loopback only)
+        with opener.open(request, timeout=10) as reply:
+            return Response(reply.status, reply.read(), lowercase(reply.headers.items()))
+    except urllib.error.HTTPError as error:
+        return Response(error.code, error.read(), lowercase(error.headers.items()))

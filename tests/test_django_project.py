@@ -4,37 +4,31 @@ from __future__ import annotations
 
 import ast
 import json
-import secrets
 import subprocess
 import sys
 import tomllib
-import urllib.error
-import urllib.request
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from html.parser import HTMLParser
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
 from support import (
-    Response,
+    DjangoProject,
     copy_project,
-    create_database,
     free_port,
-    project_env,
+    get,
+    install_django_project,
+    production_env,
     run,
     run_project_checks,
     serve,
+    stylesheets,
     uvicorn_command,
 )
 from webscaffold.generate import write_env_file
 
 SLUG = "bar_probe"  # from the canonical answers' project name, "Bar Probe"
-
-# Variables a developer's shell may hold that would change what the project under test does.
-FOREIGN_VARIABLES = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS")
 
 
 # ── structure (fast: render only) ────────────────────────────────────────────
@@ -126,73 +120,46 @@ def test_fastapi_project_has_no_django_files(tmp_path: Path) -> None:
 # ── the generated project, checked and served (slow) ─────────────────────────
 
 
-@dataclass(frozen=True)
-class Project:
-    """A generated, installed Django project and the environment its commands run in."""
-
-    path: Path
-    database: str
-    env: dict[str, str]
-
-    def manage(self, *args: str, **env: str) -> str:
-        """Run `manage.py` in the project; fail the test if it fails."""
-        return run(self.path, "uv", "run", "python", "manage.py", *args, env={**self.env, **env})
-
-
 @pytest.fixture(
     scope="module",
     params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
 )
 def django_project(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Project:
+) -> DjangoProject:
     database: str = request.param
     path = copy_project(
         tmp_path_factory.mktemp(f"django-{database}") / "p", framework="django", database=database
     )
-    env = project_env()
-    for name in FOREIGN_VARIABLES:
-        env.pop(name, None)
-    if database == "postgresql":
-        env["DATABASE_URL"] = create_database(request.getfixturevalue("pg_server_url"))
-    run(path, "uv", "sync", "--quiet", env=env)
-    return Project(path, database, env)
-
-
-def production_env() -> dict[str, str]:
-    """What a deployment sets: production settings, a real secret, the site's host."""
-    return {
-        "DJANGO_SETTINGS_MODULE": f"{SLUG}.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,example.com",
-    }
+    server_url = request.getfixturevalue("pg_server_url") if database == "postgresql" else None
+    return install_django_project(path, database, server_url)
 
 
 @pytest.mark.slow
-def test_passes_its_own_checks(django_project: Project) -> None:
+def test_passes_its_own_checks(django_project: DjangoProject) -> None:
     run_project_checks(django_project.path, django_project.env)
 
 
 @pytest.mark.slow
-def test_migrations_are_committed(django_project: Project) -> None:
+def test_migrations_are_committed(django_project: DjangoProject) -> None:
     output = django_project.manage("makemigrations", "--check", "--dry-run")
     assert "No changes detected" in output
 
 
 @pytest.mark.slow
-def test_deploy_check_is_clean_in_production(django_project: Project) -> None:
+def test_deploy_check_is_clean_in_production(django_project: DjangoProject) -> None:
     output = django_project.manage(
-        "check", "--deploy", "--fail-level", "WARNING", **production_env()
+        "check", "--deploy", "--fail-level", "WARNING", **production_env(SLUG)
     )
     assert "no issues" in output
 
 
 @pytest.mark.slow
-def test_production_reads_the_secret_scaffold_new_writes(django_project: Project) -> None:
+def test_production_reads_the_secret_scaffold_new_writes(django_project: DjangoProject) -> None:
     env_file = django_project.path / ".env"
     write_env_file(django_project.path)
     try:
-        settings = {**production_env(), "SECRET_KEY": ""}
+        settings = {**production_env(SLUG), "SECRET_KEY": ""}
         env = {k: v for k, v in {**django_project.env, **settings}.items() if v}
         output = run(
             django_project.path,
@@ -210,9 +177,9 @@ def test_production_reads_the_secret_scaffold_new_writes(django_project: Project
     [("SECRET_KEY", ""), ("SECRET_KEY", "django-insecure-" + "x" * 50), ("ALLOWED_HOSTS", "")],
 )
 def test_production_refuses_unsafe_settings(
-    django_project: Project, missing: str, fallback: str
+    django_project: DjangoProject, missing: str, fallback: str
 ) -> None:
-    env = {**django_project.env, **production_env(), missing: fallback}
+    env = {**django_project.env, **production_env(SLUG), missing: fallback}
     result = subprocess.run(
         ["uv", "run", "python", "manage.py", "check"],
         cwd=django_project.path,
@@ -225,45 +192,6 @@ def test_production_refuses_unsafe_settings(
     assert f"ImproperlyConfigured: {missing}" in result.stderr
 
 
-class _StylesheetLinks(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        if tag == "link" and found.get("rel") == "stylesheet" and found.get("href"):
-            self.hrefs.append(str(found["href"]))
-
-
-def stylesheets(html: bytes) -> list[str]:
-    """The stylesheet URLs a page links."""
-    parser = _StylesheetLinks()
-    parser.feed(html.decode())
-    return parser.hrefs
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *_args: object, **_kwargs: object) -> None:
-        return None
-
-
-def lowercase(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Header names in lower case (servers differ in how they spell them)."""
-    return {name.lower(): value for name, value in headers}
-
-
-def get(url: str, headers: dict[str, str]) -> Response:
-    """GET without following redirects (a redirect is an answer to check, too)."""
-    opener = urllib.request.build_opener(_NoRedirects)
-    try:
-        request = urllib.request.Request(url, headers=headers)  # noqa: S310 (loopback only)
-        with opener.open(request, timeout=10) as reply:
-            return Response(reply.status, reply.read(), lowercase(reply.headers.items()))
-    except urllib.error.HTTPError as error:
-        return Response(error.code, error.read(), lowercase(error.headers.items()))
-
-
 SERVERS = {
     "uvicorn-local": ("uvicorn", False),
     "uvicorn-production": ("uvicorn", True),
@@ -272,10 +200,12 @@ SERVERS = {
 
 
 @pytest.fixture(params=list(SERVERS))
-def served(request: pytest.FixtureRequest, django_project: Project) -> Iterator[tuple[str, bool]]:
+def served(
+    request: pytest.FixtureRequest, django_project: DjangoProject
+) -> Iterator[tuple[str, bool]]:
     """The project, migrated and served; yields its base URL and whether it is production."""
     server, production = SERVERS[request.param]
-    env = {**django_project.env, **(production_env() if production else {})}
+    env = {**django_project.env, **(production_env(SLUG) if production else {})}
     if production:
         django_project.manage("collectstatic", "--noinput", **env)
     django_project.manage("migrate", "--noinput", **env)
@@ -316,7 +246,7 @@ def test_serves_health_admin_and_its_css(served: tuple[str, bool]) -> None:
 
 
 @pytest.mark.slow
-def test_health_is_503_when_the_database_is_unreachable(django_project: Project) -> None:
+def test_health_is_503_when_the_database_is_unreachable(django_project: DjangoProject) -> None:
     unreachable = (
         "sqlite:////nonexistent-folder/db.sqlite3"
         if django_project.database == "sqlite"

@@ -1,0 +1,277 @@
+"""The hybrid (`framework=hybrid`): Django site and FastAPI API in one ASGI app, one database."""
+
+from __future__ import annotations
+
+import ast
+import http.client
+import json
+import subprocess
+import threading
+import tomllib
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from support import (
+    DjangoProject,
+    copy_project,
+    free_port,
+    get,
+    install_django_project,
+    production_env,
+    run_project_checks,
+    serve,
+    stylesheets,
+    uvicorn_command,
+)
+
+SLUG = "bar_probe"  # from the canonical answers' project name, "Bar Probe"
+API_FILES = [
+    f"{SLUG}/api/app.py",
+    f"{SLUG}/api/dependencies.py",
+    f"{SLUG}/api/tokens.py",
+    f"{SLUG}/api/routers/auth.py",
+    f"{SLUG}/api/routers/health.py",
+    f"{SLUG}/api/routers/users.py",
+    "tests/test_api.py",
+]
+DJANGO_FILES = ["manage.py", f"{SLUG}/settings/base.py", f"{SLUG}/accounts/models.py"]
+
+
+# ── structure (fast: render only) ────────────────────────────────────────────
+
+
+def dependency_names(project: Path) -> set[str]:
+    """Runtime dependency names (no extras or versions) from the project's pyproject.toml."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    requirements: list[str] = pyproject["project"]["dependencies"]
+    assert len(requirements) == len(set(requirements)), "a dependency is listed twice"
+    return {req.split("[")[0].split(">")[0].split("<")[0].split("=")[0] for req in requirements}
+
+
+def assigned_names(path: Path) -> set[str]:
+    """Names a module assigns at top level."""
+    return {
+        target.id
+        for node in ast.parse(path.read_text()).body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_hybrid_project_structure(tmp_path: Path, database: str) -> None:
+    project = copy_project(tmp_path / "p", framework="hybrid", database=database)
+    for name in [*DJANGO_FILES, *API_FILES]:
+        assert (project / name).is_file(), name
+    for module in project.rglob("*.py"):
+        compile(module.read_text(), str(module), "exec")  # every rendered module is valid Python
+
+    names = dependency_names(project)
+    assert {"django", "fastapi", "pyjwt", "uvicorn", "whitenoise"} <= names
+    assert ("psycopg" in names) == (database == "postgresql")
+    assert not {"sqlalchemy", "alembic", "aiosqlite", "pwdlib"} & names  # one ORM: Django's
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["tool"]["mypy"]["plugins"] == ["mypy_django_plugin.main"]
+
+    assert {"site", "api", "application"} <= assigned_names(project / SLUG / "asgi.py")
+    base = assigned_names(project / SLUG / "settings" / "base.py")
+    assert {"API_ACCESS_TOKEN_MINUTES", "API_REFRESH_TOKEN_DAYS"} <= base
+    readme = (project / "README.md").read_text()
+    assert f"uvicorn {SLUG}.asgi:application" in readme
+    assert "/api/docs" in readme
+
+
+@pytest.mark.parametrize("slug", ["api", "asgiref", "jwt", "multipart", "starlette"])
+def test_slug_may_not_shadow_what_a_hybrid_project_imports(tmp_path: Path, slug: str) -> None:
+    with pytest.raises(ValueError, match="would shadow"):
+        copy_project(tmp_path / "out", framework="hybrid", project_slug=slug)
+
+
+def test_django_projects_get_no_api(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p", framework="django")
+    assert not (project / SLUG / "api").exists()
+    assert not (project / "tests" / "test_api.py").exists()
+    assert not {"fastapi", "pyjwt"} & dependency_names(project)
+    assert "API_ACCESS_TOKEN_MINUTES" not in assigned_names(project / SLUG / "settings" / "base.py")
+
+
+# ── the generated project, checked and served (slow) ─────────────────────────
+
+
+@pytest.fixture(
+    scope="module",
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+)
+def hybrid_project(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> DjangoProject:
+    database: str = request.param
+    path = copy_project(
+        tmp_path_factory.mktemp(f"hybrid-{database}") / "p", framework="hybrid", database=database
+    )
+    server_url = request.getfixturevalue("pg_server_url") if database == "postgresql" else None
+    return install_django_project(path, database, server_url)
+
+
+@pytest.mark.slow
+def test_passes_its_own_checks(hybrid_project: DjangoProject) -> None:
+    run_project_checks(hybrid_project.path, hybrid_project.env)
+
+
+@pytest.mark.slow
+def test_migrations_are_committed(hybrid_project: DjangoProject) -> None:
+    output = hybrid_project.manage("makemigrations", "--check", "--dry-run")
+    assert "No changes detected" in output
+
+
+@pytest.mark.slow
+def test_deploy_check_is_clean_in_production(hybrid_project: DjangoProject) -> None:
+    output = hybrid_project.manage(
+        "check", "--deploy", "--fail-level", "WARNING", **production_env(SLUG)
+    )
+    assert "no issues" in output
+
+
+@contextmanager
+def served(project: DjangoProject, *, production: bool, **extra: str) -> Iterator[str]:
+    """The project, migrated and served by uvicorn (with `extra` variables); yields its base URL."""
+    env = {**project.env, **(production_env(SLUG) if production else {}), **extra}
+    if production:
+        project.manage("collectstatic", "--noinput", **env)
+    project.manage("migrate", "--noinput", **env)
+    port = free_port()
+    with serve(project.path, uvicorn_command(SLUG, port), env, port) as base:
+        yield base
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("production", [False, True], ids=["local", "production"])
+def test_one_server_answers_for_the_site_and_the_api(
+    hybrid_project: DjangoProject, production: bool
+) -> None:
+    # In production TLS ends at a proxy, which says so in X-Forwarded-Proto.
+    headers = {"X-Forwarded-Proto": "https"} if production else {}
+    with served(hybrid_project, production=production) as base:
+        for path in ("/health", "/api/health"):
+            health = get(f"{base}{path}", {})
+            assert health.status == 200, (path, health.body)
+            assert json.loads(health.body) == {"status": "ok", "database": "ok"}
+
+        login = get(f"{base}/admin/login/", headers)
+        assert login.status == 200, login.body[:2000]
+        links = stylesheets(login.body)
+        assert any("admin/css/base" in href for href in links), links
+        for href in links:
+            css = get(f"{base}{href}", headers)
+            assert css.status == 200, href
+            assert css.headers["content-type"].startswith("text/css")
+
+        docs = get(f"{base}/api/docs", headers)
+        assert docs.status == 200
+        assert b"/api/openapi.json" in docs.body
+        schema = json.loads(get(f"{base}/api/openapi.json", headers).body)
+        assert {"/api/health", "/api/auth/token", "/api/users/me"} <= set(schema["paths"])
+        assert get(f"{base}/api/users/me", headers).status == 401
+
+
+# ── connection hygiene under load, on PostgreSQL (slow) ──────────────────────
+
+CONCURRENCY = 16
+MAX_CONNECTIONS = 20
+
+
+def psql(server_url: str, query: str) -> str:
+    """Run one query on the test server's maintenance database; its output, unaligned."""
+    return subprocess.run(
+        ["psql", server_url, "-Atc", query], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def hammer(base: str, path: str, total: int) -> Counter[int]:
+    """`total` GETs of `path` from CONCURRENCY threads, each on a kept-alive connection."""
+    host, port = base.removeprefix("http://").split(":")
+
+    def worker(count: int) -> Counter[int]:
+        statuses: Counter[int] = Counter()
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        try:
+            for _ in range(count):
+                connection.request("GET", path)
+                response = connection.getresponse()
+                response.read()
+                statuses[response.status] += 1
+        finally:
+            connection.close()
+        return statuses
+
+    shares = [total // CONCURRENCY + (i < total % CONCURRENCY) for i in range(CONCURRENCY)]
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        return sum(pool.map(worker, shares), Counter())
+
+
+@contextmanager
+def peak_connections(server_url: str, database: str) -> Iterator[list[int]]:
+    """Sample the database's server-side connection count until the block ends; yields [peak]."""
+    peak = [0]
+    stop = threading.Event()
+    query = f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}'"  # noqa: S608 (our name)
+
+    def sample() -> None:
+        while not stop.wait(0.1):
+            peak[0] = max(peak[0], int(psql(server_url, query)))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        stop.set()
+        sampler.join(timeout=10)
+
+
+def terminate_backends(server_url: str, database: str) -> int:
+    """What a server restart, failover or idle timeout does: drop every connection to `database`."""
+    query = (
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "  # noqa: S608 (our name)
+        f"WHERE datname = '{database}' AND pid <> pg_backend_pid()"
+    )
+    return int(psql(server_url, query))
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.parametrize("hybrid_project", ["postgresql"], indirect=True)
+def test_api_connections_stay_bounded_and_survive_a_server_purge(
+    hybrid_project: DjangoProject, pg_server_url: str
+) -> None:
+    database = hybrid_project.env["DATABASE_URL"].rsplit("/", 1)[1]
+    with served(hybrid_project, production=False) as base:
+        with peak_connections(pg_server_url, database) as peak:
+            statuses = hammer(base, "/api/health", 2000)
+        assert statuses == Counter({200: 2000})
+        assert 0 < peak[0] <= MAX_CONNECTIONS, peak
+
+        terminate_backends(pg_server_url, database)
+        assert hammer(base, "/api/health", 400) == Counter({200: 400})
+        assert hammer(base, "/health", 100) == Counter({200: 100})
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.parametrize("hybrid_project", ["postgresql"], indirect=True)
+def test_kept_connections_are_replaced_after_a_server_purge(
+    hybrid_project: DjangoProject, pg_server_url: str
+) -> None:
+    """With CONN_MAX_AGE > 0 connections outlive requests; the purge kills them, and the API's
+    next requests notice (Django's connection health checks) and reconnect, serving no errors."""
+    database = hybrid_project.env["DATABASE_URL"].rsplit("/", 1)[1]
+    with served(hybrid_project, production=False, CONN_MAX_AGE="600") as base:
+        assert hammer(base, "/api/health", 200) == Counter({200: 200})
+        assert terminate_backends(pg_server_url, database) >= 1
+        assert hammer(base, "/api/health", 400) == Counter({200: 400})
