@@ -35,6 +35,7 @@ class UseCase:
     url_names: tuple[str, ...]  # URL names its nav links use
     dependencies: tuple[str, ...]  # runtime distributions it brings
     page: tuple[str, int, bytes]  # a page a served project answers: path, status, text in it
+    api: tuple[str, int, bytes] | None  # in the hybrid, its read API: path, status, text
     tests: str  # the generated project's test module for it
 
 
@@ -45,6 +46,7 @@ USE_CASES = {
         url_names=("catalog:product_list", "cart:detail", "orders:list"),
         dependencies=(),
         page=("/shop/", 200, b"No products yet."),
+        api=("/api/products", 200, b"[]"),
         tests="test_ecommerce.py",
     ),
     "social-network": UseCase(
@@ -53,6 +55,7 @@ USE_CASES = {
         url_names=("social:feed",),
         dependencies=(),
         page=("/social/people/", 200, b"Nobody here yet."),
+        api=("/api/feed", 401, b"Not authenticated"),  # the signed-in user's feed
         tests="test_social.py",
     ),
     "saas-dashboard": UseCase(
@@ -61,6 +64,7 @@ USE_CASES = {
         url_names=("organizations:dashboard",),
         dependencies=(),
         page=("/orgs/", 200, b'name="next" value="/orgs/"'),  # redirected to log in
+        api=None,
         tests="test_organizations.py",
     ),
     "cms": UseCase(
@@ -69,10 +73,13 @@ USE_CASES = {
         url_names=("wagtail_serve",),
         dependencies=("wagtail",),
         page=("/pages/", 200, b"<h1>Home</h1>"),  # the home page a migration made
+        api=None,
         tests="test_cms.py",
     ),
 }
 ALL = list(USE_CASES)
+# The FastAPI-side use cases, which a hybrid project has alongside these.
+API_SIDE = ["ml-api", "microservices", "real-time", "mobile-backend"]
 
 
 def installed_apps(project: Path) -> list[str]:
@@ -127,6 +134,23 @@ def test_chosen_use_cases_and_only_those_leave_apps(tmp_path: Path, chosen: list
         assert not (project / SLUG / "templates" / "includes" / "pagination.html").exists()
 
 
+@pytest.mark.parametrize("chosen", [[], ALL], ids=str)
+def test_hybrid_read_apis_follow_the_use_cases(tmp_path: Path, chosen: list[str]) -> None:
+    project = copy_project(tmp_path / "p", framework="hybrid", use_cases=chosen)
+    routers = {path.stem for path in (project / SLUG / "api" / "routers").glob("*.py")}
+    assert ({"products", "feed"} <= routers) is bool(chosen)
+    app = ast.parse((project / SLUG / "api" / "app.py").read_text())
+    included = {
+        node.args[0].value.id
+        for node in ast.walk(app)
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "attr", None) == "include_router"
+        and isinstance(node.args[0], ast.Attribute)
+        and isinstance(node.args[0].value, ast.Name)
+    }
+    assert included == {"health", "auth", "users"} | ({"products", "feed"} if chosen else set())
+
+
 def test_fastapi_projects_get_no_django_use_case_apps(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p", framework="fastapi", use_cases=ALL)
     for use_case in USE_CASES.values():
@@ -138,18 +162,23 @@ def test_fastapi_projects_get_no_django_use_case_apps(tmp_path: Path) -> None:
 # ── generated projects, checked and served (slow) ────────────────────────────
 
 COMBINATIONS = [
-    *(pytest.param([name], "sqlite", id=name) for name in ALL),
-    pytest.param(ALL, "sqlite", id="all-sqlite"),
-    pytest.param(ALL, "postgresql", id="all-postgresql", marks=pytest.mark.postgres),
+    *(pytest.param("django", [name], "sqlite", id=name) for name in ALL),
+    pytest.param("django", ALL, "sqlite", id="all-sqlite"),
+    pytest.param("django", ALL, "postgresql", id="all-postgresql", marks=pytest.mark.postgres),
+    pytest.param("hybrid", ALL + API_SIDE, "sqlite", id="hybrid-all-sqlite"),
 ]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("chosen", "database"), COMBINATIONS)
+@pytest.mark.parametrize(("framework", "chosen", "database"), COMBINATIONS)
 def test_use_cases_pass_their_checks_and_serve(
-    tmp_path: Path, request: pytest.FixtureRequest, chosen: list[str], database: str
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    framework: str,
+    chosen: list[str],
+    database: str,
 ) -> None:
-    project = copy_project(tmp_path / "p", framework="django", database=database, use_cases=chosen)
+    project = copy_project(tmp_path / "p", framework=framework, database=database, use_cases=chosen)
     env = project_env()
     for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS"):
         env.pop(name, None)
@@ -178,11 +207,15 @@ def test_use_cases_pass_their_checks_and_serve(
     port = free_port()
     with serve(project, uvicorn_command(SLUG, port), env, port) as base:
         assert http_get(f"{base}/health").status == 200
-        for name in chosen:
-            path, status, text = USE_CASES[name].page
-            response = http_get(f"{base}{path}")
-            assert response.status == status, (path, response.body[:2000])
-            assert text in response.body, path
+        for name in set(chosen) & set(USE_CASES):
+            use_case = USE_CASES[name]
+            pages = [use_case.page]
+            if framework == "hybrid" and use_case.api:
+                pages.append(use_case.api)
+            for path, status, text in pages:
+                response = http_get(f"{base}{path}")
+                assert response.status == status, (path, response.body[:2000])
+                assert text in response.body, path
         if "cms" in chosen:
             assert b"csrfmiddlewaretoken" in http_get(f"{base}/cms/login/").body
         assert http_get(f"{base}/admin/login/").status == 200
