@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -260,6 +260,245 @@ def fixtures_check(
                 soft_wrap=True,
             )
     if not report.ok:
+        raise typer.Exit(1)
+
+
+if TYPE_CHECKING:  # annotations only: commands import the engine lazily to keep --help fast
+    from webscaffold.upgrade import UpdateOptions, UpdateResult
+
+_PATH_ARG = typer.Argument(help="The generated project (default: the current directory).")
+_VCS_REF = typer.Option(help="Template git ref to update to (default: the newest version).")
+_TEMPLATE = typer.Option(help="Point the project at a moved template source.")
+
+
+def _update_options(
+    vcs_ref: str | None,
+    data: list[str] | None,
+    template: str | None,
+    *,
+    conflict: str = "inline",
+    interactive: bool = False,
+) -> UpdateOptions:
+    from webscaffold.answers import parse_data_pairs
+    from webscaffold.errors import BadInputError
+    from webscaffold.upgrade import UpdateOptions
+
+    if conflict not in ("inline", "rej"):
+        raise BadInputError(f"--conflict: '{conflict}' is not one of inline, rej")
+    return UpdateOptions(
+        vcs_ref=vcs_ref,
+        conflict="inline" if conflict == "inline" else "rej",
+        data=dict(parse_data_pairs(data or [])),
+        interactive=interactive,
+        template=template,
+    )
+
+
+_CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")
+
+
+def _diff_style(line: str) -> str:
+    if line[1:].startswith(_CONFLICT_MARKERS):
+        return "bold yellow"
+    if line.startswith(("diff ", "+++", "---", "index ", "new file", "deleted file")):
+        return "bold"
+    if line.startswith("@@"):
+        return "cyan"
+    return {"+": "green", "-": "red"}.get(line[:1], "")
+
+
+def _print_diff(text: str) -> None:
+    """A unified diff, coloured on a terminal, plain when piped."""
+    out = _console()
+    if not out.is_terminal:
+        typer.echo(text, nl=False)
+        return
+    from rich.text import Text
+
+    for line in text.splitlines():
+        out.print(Text(line, style=_diff_style(line)), soft_wrap=True)
+
+
+def _print_changes(result: UpdateResult, *, out: Any) -> None:
+    groups = (
+        ("added", result.added, "green"),
+        ("modified", result.modified, "yellow"),
+        ("deleted", result.deleted, "red"),
+    )
+    for label, paths, colour in groups:
+        for path in paths:
+            out.print(f"  [{colour}]{label:>8}[/] {path}", soft_wrap=True)
+    for path in result.kept:
+        out.print(
+            f"  [cyan]{'kept':>8}[/] {path} (the template removed it; you had edited it)",
+            soft_wrap=True,
+        )
+
+
+@app.command()
+def update(
+    path: Annotated[Path, _PATH_ARG] = Path(),
+    vcs_ref: Annotated[str | None, _VCS_REF] = None,
+    conflict: Annotated[
+        str, typer.Option(help="How to leave conflicts: inline markers, or .rej files.")
+    ] = "inline",
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", help="Change or add an answer as KEY=VALUE (repeatable)."),
+    ] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Never prompt; use defaults for new questions.")
+    ] = False,
+    template: Annotated[str | None, _TEMPLATE] = None,
+) -> None:
+    """Update a project to a newer template version, keeping your changes."""
+    interactive = sys.stdin.isatty() and not defaults
+    step, done = _stepper(live=not interactive)  # a spinner would garble Copier's prompts
+    with _user_errors():
+        options = _update_options(
+            vcs_ref, data, template, conflict=conflict, interactive=interactive
+        )
+        from webscaffold.upgrade import apply_update
+
+        try:
+            result = apply_update(path, options, step)
+        finally:
+            done()
+    out = _console()
+    if not result.changed:
+        out.print(
+            f"Already up to date at {result.target_version}: nothing to change.", soft_wrap=True
+        )
+        return
+    out.print(
+        f"[green]Updated[/] {result.project} from {result.current_version} "
+        f"to {result.target_version}:",
+        soft_wrap=True,
+    )
+    _print_changes(result, out=out)
+    if result.conflicted:
+        err = _console(stderr=True)
+        where = ".rej files beside them" if conflict == "rej" else "conflict markers"
+        err.print(
+            f"[bold red]Conflicts[/] remain in {len(result.conflicted)} file(s) ({where}):",
+            soft_wrap=True,
+        )
+        for conflicted in result.conflicted:
+            err.print(f"  {conflicted}", soft_wrap=True)
+        err.print(
+            "Resolve them, then `git add` and commit; `git diff` shows the rest.", soft_wrap=True
+        )
+        raise typer.Exit(1)
+    out.print("Review with `git diff`, then commit.", soft_wrap=True)
+
+
+app.command(name="upgrade", help="Same as `update`.")(update)
+
+
+@app.command()
+def diff(
+    path: Annotated[Path, _PATH_ARG] = Path(),
+    vcs_ref: Annotated[str | None, _VCS_REF] = None,
+    stat: Annotated[bool, typer.Option("--stat", help="Only a summary per file.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when the update changes anything.")
+    ] = False,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", help="Preview an answer change as KEY=VALUE (repeatable)."),
+    ] = None,
+    template: Annotated[str | None, _TEMPLATE] = None,
+) -> None:
+    """Show what `update` would change; writes nothing in the project."""
+    step, done = _stepper(live=True)
+    with _user_errors():
+        options = _update_options(vcs_ref, data, template)
+        from webscaffold.upgrade import preview_update
+
+        try:
+            result = preview_update(path, options, step, detail="stat" if stat else "patch")
+        finally:
+            done()
+    if result.uncommitted:
+        _console(stderr=True).print(
+            f"note: computed from the last commit; {len(result.uncommitted)} uncommitted or "
+            "untracked file(s) are not included",
+            soft_wrap=True,
+        )
+    if as_json:
+        payload = {
+            "project": str(result.project),
+            "template": result.template,
+            "current_version": result.current_version,
+            "target_version": result.target_version,
+            "changed": result.changed,
+            "added": list(result.added),
+            "modified": list(result.modified),
+            "deleted": list(result.deleted),
+            "conflicted": list(result.conflicted),
+            "kept": list(result.kept),
+            "uncommitted": list(result.uncommitted),
+        }
+        typer.echo(json.dumps(payload, indent=2))
+    elif not result.changed:
+        _console(stderr=True).print(f"Up to date at {result.target_version}: no changes.")
+    else:
+        _console(stderr=True).print(
+            f"Update from {result.current_version} to {result.target_version}"
+            + (f"; conflicts in {', '.join(result.conflicted)}" if result.conflicted else "")
+            + (f"; keeps {', '.join(result.kept)} (you edited it)" if result.kept else "")
+        )
+        if stat:
+            typer.echo(result.stat, nl=False)
+        else:
+            _print_diff(result.diff)
+    if exit_code and result.changed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def check(
+    path: Annotated[Path, _PATH_ARG] = Path(),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Also exit 1 when files drifted from the template.")
+    ] = False,
+    template: Annotated[str | None, _TEMPLATE] = None,
+) -> None:
+    """Is the project behind its template, and which files drifted from it? (0 ok, 1 no, 2 error)"""
+    from webscaffold.check import check_project
+
+    with _user_errors():
+        result = check_project(path, template=template)
+    if as_json:
+        payload = {
+            "project": str(result.project),
+            "template": result.template,
+            "current_version": result.current_version,
+            "latest_version": result.latest_version,
+            "behind": result.behind,
+            "drifted_files": list(result.drifted_files),
+        }
+        typer.echo(json.dumps(payload, indent=2))
+    else:
+        out = _console()
+        if result.behind:
+            out.print(
+                f"[yellow]Behind[/]: at {result.current_version}, the template has "
+                f"{result.latest_version}; run `scaffold diff` to see the update.",
+                soft_wrap=True,
+            )
+        else:
+            out.print(f"[green]Up to date[/] at {result.current_version}.", soft_wrap=True)
+        if result.drifted_files:
+            out.print(
+                f"{len(result.drifted_files)} file(s) differ from the template's version:",
+                soft_wrap=True,
+            )
+            for drifted in result.drifted_files:
+                out.print(f"  {drifted}", soft_wrap=True)
+    if result.behind or (strict and result.drifted_files):
         raise typer.Exit(1)
 
 

@@ -15,7 +15,12 @@ import yaml
 
 from webscaffold.errors import BadInputError, ScaffoldError
 from webscaffold.gitutil import init_and_commit
-from webscaffold.template import askable, bundled_questions, bundled_template_dir
+from webscaffold.template import (
+    askable,
+    bundled_questions,
+    bundled_template_dir,
+    installed_bundle,
+)
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -33,11 +38,19 @@ def default_template_source() -> tuple[str, str | None]:
     """The template `scaffold new` uses when no `--template` is given, and its git ref.
 
     From a source checkout we render the working tree (`HEAD` plus uncommitted
-    edits), not the newest tag, so template authors see their own changes.
+    edits), not the newest tag, so template authors see their own changes. An
+    installed wheel renders from the git bundle it ships (its `HEAD` is the
+    version the wheel was built from), so the project records a `_commit` and can
+    be updated later; a wheel built without git history falls back to the plain
+    directory (such projects can be generated but not updated).
     """
     template_dir = bundled_template_dir()
-    ref = "HEAD" if (template_dir / ".git").exists() else None
-    return str(template_dir), ref
+    if (template_dir / ".git").exists():
+        return str(template_dir), "HEAD"
+    bundle = installed_bundle()
+    if bundle is not None:
+        return str(bundle), "HEAD"
+    return str(template_dir), None
 
 
 def missing_answers(data: dict[str, Any]) -> list[str]:

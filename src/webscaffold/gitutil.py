@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 from webscaffold.errors import ScaffoldError
@@ -11,11 +13,29 @@ from webscaffold.errors import ScaffoldError
 FALLBACK_IDENTITY = ("-c", "user.name=webscaffold", "-c", "user.email=webscaffold@localhost")
 
 
-def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run git in `cwd` and capture its output as text."""
+def git(
+    cwd: Path,
+    *args: str,
+    check: bool = True,
+    stdin: str | None = None,
+    env: Mapping[str, str] | None = None,
+    detached: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    """Run git in `cwd` and capture its output as text.
+
+    `env` adds variables to ours; `detached` runs git in its own session, so a
+    Ctrl-C on the terminal cannot kill it halfway through a write.
+    """
     try:
         result = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
+            ["git", *args],
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, **env} if env else None,
+            start_new_session=detached,
         )
     except FileNotFoundError:
         raise ScaffoldError("git is not installed; install git or pass --no-git") from None

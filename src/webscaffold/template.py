@@ -12,6 +12,10 @@ from webscaffold.errors import BadInputError
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
+# A wheel ships the template's tagged git history under this name (see hatch_build.py),
+# so projects it generates can be updated later, offline, from any later version.
+BUNDLE_NAME = "webscaffold-template.bundle"
+
 
 def bundled_template_dir() -> Path:
     """The template shipped with this package (or the source checkout it runs from)."""
@@ -20,6 +24,31 @@ def bundled_template_dir() -> Path:
         return packaged
     # An editable install runs from src/webscaffold inside the repository.
     return _PACKAGE_DIR.parents[1]
+
+
+def installed_bundle() -> Path | None:
+    """The git bundle of the template's history shipped in a wheel, if this is one."""
+    bundle = _PACKAGE_DIR / "_template" / BUNDLE_NAME
+    return bundle if bundle.is_file() else None
+
+
+def is_our_bundle(source: str) -> bool:
+    """Whether a recorded template source is a webscaffold wheel's bundle (any install)."""
+    return not _looks_remote(source) and Path(source).name == BUNDLE_NAME
+
+
+def local_or_remote(source: str, *, what: str = "--template") -> str:
+    """An absolute path for a local source, a URL as given; refuse a local path that is gone."""
+    if _looks_remote(source):
+        return source
+    path = Path(source).expanduser()
+    if path.exists():
+        return str(path.absolute())
+    raise BadInputError(f"{what} {source}: no such directory, bundle file or git URL")
+
+
+def _looks_remote(source: str) -> bool:
+    return "://" in source or source.startswith(("git@", "gh:", "gl:", "git+"))
 
 
 def read_copier_yml(template_dir: Path) -> dict[str, Any]:

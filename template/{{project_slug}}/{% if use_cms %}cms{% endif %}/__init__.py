@@ -1,0 +1,1 @@
+"""The CMS: Wagtail page types, edited at /cms/ and served under /pages/."""

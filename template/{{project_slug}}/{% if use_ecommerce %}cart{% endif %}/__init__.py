@@ -1,0 +1,1 @@
+"""The shopping cart, kept in the visitor's session until checkout."""

@@ -1,0 +1,1 @@
+"""The catalogue: categories and the products the shop sells."""

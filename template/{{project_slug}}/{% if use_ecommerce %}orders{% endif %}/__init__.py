@@ -1,0 +1,1 @@
+"""Orders: checkout turns a cart into an order, with prices captured and stock taken."""

@@ -1,0 +1,1 @@
+"""Organizations (the SaaS's tenants), their members and roles, and invitations."""

@@ -1,0 +1,1 @@
+"""The social network: profiles, follows, posts and the feed."""

@@ -1,0 +1,84 @@
+"""Profiles, follows and posts; the database refuses duplicate follows and self-follows."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from ..accounts.models import User
+
+
+class Profile(models.Model):
+    """What a user shows the network about themselves; one per user, made at sign-up."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    bio = models.TextField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.user.get_username()
+
+    def get_absolute_url(self) -> str:
+        return reverse("social:profile", kwargs={"username": self.user.get_username()})
+
+
+class Follow(models.Model):
+    """`follower` sees `followed`'s posts in their feed."""
+
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following"
+    )
+    followed = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followers"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("follower", "followed"), name="social_follow_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(follower=models.F("followed")), name="social_follow_not_self"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.follower} follows {self.followed}"
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    """Post queries the pages share."""
+
+    def feed_for(self, user: User) -> "PostQuerySet":
+        """Posts by the people `user` follows, newest first."""
+        followed = Follow.objects.filter(follower=user).values("followed")
+        return self.filter(author__in=followed).select_related("author").order_by(*Post.NEWEST)
+
+
+class Post(models.Model):
+    """A short text a user shares with their followers."""
+
+    NEWEST = ("-created_at", "-pk")
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts"
+    )
+    body = models.TextField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        indexes = (
+            models.Index(fields=("author", "-created_at"), name="social_post_author_newest"),
+        )
+        constraints = (
+            models.CheckConstraint(condition=~models.Q(body=""), name="social_post_not_empty"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"

@@ -1,0 +1,160 @@
+"""The real template through a release: generate at one tag, change the template, tag, update."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from history import git, git_save
+from support import REPO_ROOT, project_env, run_project_checks
+from webscaffold.cli import app
+
+FRAMEWORKS = ["fastapi", "django", "hybrid"]
+TEMPLATE_CHANGE = "Upgrading: see `scaffold diff` before `scaffold update`.\n"
+
+
+def scaffold(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.output, result.output
+    return result.exit_code, result.output
+
+
+def snapshot_repo(dest: Path, tag: str) -> Path:
+    """A git repository holding this checkout's working tree (edits included), tagged."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for relative in filter(None, listed.split("\0")):
+        source = REPO_ROOT / relative
+        if source.is_file():
+            (dest / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / relative)
+    git_save(dest, "snapshot", tag=tag)
+    return dest
+
+
+def change_template(repo: Path, tag: str) -> None:
+    """A small template change, released as `tag`: a README line and a new file."""
+    readme = repo / "template" / "README.md.jinja"
+    readme.write_text(readme.read_text() + "\n" + TEMPLATE_CHANGE)
+    (repo / "template" / "UPGRADING.md").write_text("# Upgrading\n\n" + TEMPLATE_CHANGE)
+    git_save(repo, "template change", tag=tag)
+
+
+def generate_and_update(repo: Path, project: Path, framework: str) -> None:
+    code, output = scaffold(
+        "new",
+        str(project),
+        "--template",
+        str(repo),
+        "--vcs-ref",
+        "v0.1.0",
+        "--data",
+        "project_name=Bar Probe",
+        "--framework",
+        framework,
+    )
+    assert code == 0, output
+    # The user's own work, away from what the template changes.
+    (project / "NOTES.md").write_text("my notes\n")
+    git_save(project, "my notes")
+    change_template(repo, "v0.2.0")
+
+    code, output = scaffold("check", str(project), "--json")
+    assert code == 1, output
+    assert json.loads(output)["latest_version"] == "v0.2.0"
+
+    code, output = scaffold("diff", str(project), "--json")
+    assert code == 0, output
+    report = json.loads(output[output.index("{") :])
+    assert report["added"] == ["UPGRADING.md"]
+    assert sorted(report["modified"]) == [".copier-answers.yml", "README.md"]
+    assert report["conflicted"] == []
+
+    code, output = scaffold("update", str(project))
+    assert code == 0, output
+    assert TEMPLATE_CHANGE in (project / "README.md").read_text()
+    assert (project / "UPGRADING.md").exists()
+    assert (project / "NOTES.md").read_text() == "my notes\n"
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["_commit"] == "v0.2.0"
+    assert answers["framework"] == framework
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_real_template_updates_across_a_release(tmp_path: Path, framework: str) -> None:
+    repo = snapshot_repo(tmp_path / "webscaffold", "v0.1.0")
+    generate_and_update(repo, tmp_path / "project", framework)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_updated_project_passes_its_own_checks(tmp_path: Path, framework: str) -> None:
+    repo = snapshot_repo(tmp_path / "webscaffold", "v0.1.0")
+    project = tmp_path / "project"
+    generate_and_update(repo, project, framework)
+    git_save(project, "update to v0.2.0")
+    run_project_checks(project, project_env())
+
+
+@pytest.mark.slow
+def test_installed_wheel_updates_what_an_older_wheel_generated(tmp_path: Path) -> None:
+    """Two releases built as wheels (via sdist), each installed alone, as on a fresh machine."""
+    repo = snapshot_repo(tmp_path / "webscaffold", "v0.1.0")
+    env = project_env()
+    project = tmp_path / "project"
+
+    def install(name: str) -> Path:
+        dist = tmp_path / f"dist-{name}"
+        subprocess.run(
+            ["uv", "build", "--quiet", "--out-dir", str(dist)],
+            cwd=repo,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        venv = tmp_path / name
+        subprocess.run(["uv", "venv", "--quiet", str(venv)], env=env, check=True)
+        wheel = next(dist.glob("*.whl"))
+        subprocess.run(
+            ["uv", "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), wheel],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        return venv / "bin" / "scaffold"
+
+    def scaffold_cli(executable: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(executable), *args], env=env, capture_output=True, text=True, check=False
+        )
+
+    old = install("old")
+    made = scaffold_cli(old, "new", str(project), "--data", "project_name=Bar Probe", "--defaults")
+    assert made.returncode == 0, made.stderr
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["_src_path"].endswith("webscaffold-template.bundle")
+    assert answers["_commit"] == "v0.1.0"
+    shutil.rmtree(tmp_path / "old")  # the old install is gone
+
+    change_template(repo, "v0.2.0")
+    new = install("new")
+    updated = scaffold_cli(new, "update", str(project))
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    assert TEMPLATE_CHANGE in (project / "README.md").read_text()
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["_commit"] == "v0.2.0"
+    assert Path(answers["_src_path"]).is_relative_to(tmp_path / "new")
+    assert git(project, "status", "--porcelain") != ""
+    assert os.access(new, os.X_OK)

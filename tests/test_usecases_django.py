@@ -1,0 +1,221 @@
+"""Django-side use cases (e-commerce, social network, SaaS dashboard, CMS): each adds its apps,
+alone or all together, and an unselected one leaves no trace."""
+
+from __future__ import annotations
+
+import ast
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from support import (
+    copy_project,
+    create_database,
+    free_port,
+    http_get,
+    project_env,
+    run,
+    run_project_checks,
+    serve,
+    uvicorn_command,
+)
+
+SLUG = "bar_probe"
+
+
+@dataclass(frozen=True)
+class UseCase:
+    """What one use case adds to a Django project."""
+
+    apps: tuple[str, ...]  # the project's own apps, under the project package
+    prefixes: tuple[str, ...]  # URL prefixes its pages live under
+    url_names: tuple[str, ...]  # URL names its nav links use
+    dependencies: tuple[str, ...]  # runtime distributions it brings
+    page: tuple[str, int, bytes]  # a page a served project answers: path, status, text in it
+    api: tuple[str, int, bytes] | None  # in the hybrid, its read API: path, status, text
+    tests: str  # the generated project's test module for it
+
+
+USE_CASES = {
+    "e-commerce": UseCase(
+        apps=("catalog", "cart", "orders"),
+        prefixes=("shop/", "cart/", "orders/"),
+        url_names=("catalog:product_list", "cart:detail", "orders:list"),
+        dependencies=(),
+        page=("/shop/", 200, b"No products yet."),
+        api=("/api/products", 200, b"[]"),
+        tests="test_ecommerce.py",
+    ),
+    "social-network": UseCase(
+        apps=("social",),
+        prefixes=("social/",),
+        url_names=("social:feed",),
+        dependencies=(),
+        page=("/social/people/", 200, b"Nobody here yet."),
+        api=("/api/feed", 401, b"Not authenticated"),  # the signed-in user's feed
+        tests="test_social.py",
+    ),
+    "saas-dashboard": UseCase(
+        apps=("organizations",),
+        prefixes=("orgs/",),
+        url_names=("organizations:dashboard",),
+        dependencies=(),
+        page=("/orgs/", 200, b'name="next" value="/orgs/"'),  # redirected to log in
+        api=None,
+        tests="test_organizations.py",
+    ),
+    "cms": UseCase(
+        apps=("cms",),
+        prefixes=("cms/", "pages/", "documents/"),
+        url_names=("wagtail_serve",),
+        dependencies=("wagtail",),
+        page=("/pages/", 200, b"<h1>Home</h1>"),  # the home page a migration made
+        api=None,
+        tests="test_cms.py",
+    ),
+}
+ALL = list(USE_CASES)
+# The FastAPI-side use cases, which a hybrid project has alongside these.
+API_SIDE = ["ml-api", "microservices", "real-time", "mobile-backend"]
+
+
+def installed_apps(project: Path) -> list[str]:
+    """INSTALLED_APPS, parsed from the rendered settings module."""
+    tree = ast.parse((project / SLUG / "settings" / "base.py").read_text())
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and getattr(node.targets[0], "id", None) == "INSTALLED_APPS"
+        ):
+            return list(ast.literal_eval(node.value))
+    raise AssertionError("no INSTALLED_APPS")
+
+
+def runtime_dependencies(project: Path) -> set[str]:
+    """Runtime distribution names from the project's pyproject.toml."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    return {
+        dep.split("[")[0].split(">")[0].split("<")[0]
+        for dep in pyproject["project"]["dependencies"]
+    }
+
+
+# ── structure (fast: render only) ────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("chosen", [[name] for name in ALL] + [[], ALL], ids=str)
+def test_chosen_use_cases_and_only_those_leave_apps(tmp_path: Path, chosen: list[str]) -> None:
+    project = copy_project(tmp_path / "p", framework="django", use_cases=chosen)
+    apps = installed_apps(project)
+    base_html = (project / SLUG / "templates" / "base.html").read_text()
+    urls = (project / SLUG / "urls.py").read_text()
+    tests = {path.name for path in (project / "tests").iterdir()}
+    dependencies = runtime_dependencies(project)
+    for name, use_case in USE_CASES.items():
+        selected = name in chosen
+        for app in use_case.apps:
+            assert (f"{SLUG}.{app}" in apps) is selected, (name, app)
+            assert (project / SLUG / app).exists() is selected, (name, app)
+        for prefix in use_case.prefixes:
+            assert (f'path("{prefix}", include(' in urls) is selected, prefix
+        for url_name in use_case.url_names:
+            assert (f"{{% url '{url_name}'" in base_html) is selected, url_name
+        assert (use_case.tests in tests) is selected, use_case.tests
+        for dependency in use_case.dependencies:
+            assert (dependency in dependencies) is selected, dependency
+    for path in project.rglob("*"):
+        if path.is_file():
+            assert "{%" not in path.read_text() or path.suffix == ".html", path  # no Jinja left
+    if not chosen:
+        assert not (project / SLUG / "accounts" / "http.py").exists()
+        assert not (project / SLUG / "templates" / "includes" / "pagination.html").exists()
+
+
+@pytest.mark.parametrize("chosen", [[], ALL], ids=str)
+def test_hybrid_read_apis_follow_the_use_cases(tmp_path: Path, chosen: list[str]) -> None:
+    project = copy_project(tmp_path / "p", framework="hybrid", use_cases=chosen)
+    routers = {path.stem for path in (project / SLUG / "api" / "routers").glob("*.py")}
+    assert ({"products", "feed"} <= routers) is bool(chosen)
+    app = ast.parse((project / SLUG / "api" / "app.py").read_text())
+    included = {
+        node.args[0].value.id
+        for node in ast.walk(app)
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "attr", None) == "include_router"
+        and isinstance(node.args[0], ast.Attribute)
+        and isinstance(node.args[0].value, ast.Name)
+    }
+    assert included == {"health", "auth", "users"} | ({"products", "feed"} if chosen else set())
+
+
+def test_fastapi_projects_get_no_django_use_case_apps(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p", framework="fastapi", use_cases=ALL)
+    for use_case in USE_CASES.values():
+        for app in use_case.apps:
+            assert not (project / SLUG / app).exists(), app
+    assert not any(dep.startswith(("django", "wagtail")) for dep in runtime_dependencies(project))
+
+
+# ── generated projects, checked and served (slow) ────────────────────────────
+
+COMBINATIONS = [
+    *(pytest.param("django", [name], "sqlite", id=name) for name in ALL),
+    pytest.param("django", ALL, "sqlite", id="all-sqlite"),
+    pytest.param("django", ALL, "postgresql", id="all-postgresql", marks=pytest.mark.postgres),
+    pytest.param("hybrid", ALL + API_SIDE, "sqlite", id="hybrid-all-sqlite"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("framework", "chosen", "database"), COMBINATIONS)
+def test_use_cases_pass_their_checks_and_serve(
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    framework: str,
+    chosen: list[str],
+    database: str,
+) -> None:
+    project = copy_project(tmp_path / "p", framework=framework, database=database, use_cases=chosen)
+    env = project_env()
+    for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS"):
+        env.pop(name, None)
+    if database == "postgresql":
+        # On PostgreSQL the project's own concurrent-checkout test runs for real.
+        env["DATABASE_URL"] = create_database(request.getfixturevalue("pg_server_url"))
+    run_project_checks(project, env)
+    if database == "postgresql" and "e-commerce" in chosen:  # ran, not skipped as on SQLite
+        pytest_args = ("uv", "run", "pytest", "-q", "-p", "no:cacheprovider", "-k", "concurrent")
+        assert "1 passed" in run(project, *pytest_args, env=env)
+    manage = ("uv", "run", "python", "manage.py")
+    assert "No changes detected" in run(
+        project, *manage, "makemigrations", "--check", "--dry-run", env=env
+    )
+    production = {
+        "DJANGO_SETTINGS_MODULE": f"{SLUG}.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "example.com",
+    }
+    deploy = run(
+        project, *manage, "check", "--deploy", "--fail-level", "WARNING", env={**env, **production}
+    )
+    assert "no issues" in deploy
+    run(project, *manage, "migrate", "--noinput", env=env)
+
+    port = free_port()
+    with serve(project, uvicorn_command(SLUG, port), env, port) as base:
+        assert http_get(f"{base}/health").status == 200
+        for name in set(chosen) & set(USE_CASES):
+            use_case = USE_CASES[name]
+            pages = [use_case.page]
+            if framework == "hybrid" and use_case.api:
+                pages.append(use_case.api)
+            for path, status, text in pages:
+                response = http_get(f"{base}{path}")
+                assert response.status == status, (path, response.body[:2000])
+                assert text in response.body, path
+        if "cms" in chosen:
+            assert b"csrfmiddlewaretoken" in http_get(f"{base}/cms/login/").body
+        assert http_get(f"{base}/admin/login/").status == 200
