@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import tempfile
@@ -142,7 +143,7 @@ def new_project(
     step: Callable[[str], None] = lambda _message: None,
 ) -> NewProject:
     """Render the template into `dest`, atomically: on any failure nothing is left behind."""
-    dest = dest.expanduser().absolute()
+    dest = Path(os.path.normpath(dest.expanduser().absolute()))  # no ".." in what we print
     check_destination(dest)
     if template is None:
         src, default_ref = default_template_source()
