@@ -1,0 +1,105 @@
+"""FastAPI-side use cases in the hybrid's API (Django ORM and users): so far, microservices.
+
+What a hybrid project with them holds; that it passes its own checks, has its migrations, is
+clean for deployment, and boots answering its probes, metrics and request ids.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from support import (
+    copy_project,
+    free_port,
+    get,
+    install_django_project,
+    production_env,
+    run_project_checks,
+    serve,
+    uvicorn_command,
+)
+
+SLUG = "bar_probe"
+MICROSERVICES_FILES = [
+    f"{SLUG}/observability.py",
+    f"{SLUG}/api/routers/ops.py",
+    "tests/test_api_ops.py",
+]
+# Microservices alone, and beside a Django-side use case whose API routers share the app.
+COMBINATIONS = {
+    "microservices": ["microservices"],
+    "with-e-commerce": ["microservices", "e-commerce"],
+}
+
+
+def runtime_names(project: Path) -> set[str]:
+    """Runtime dependency names, without extras or versions."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    requirements: list[str] = pyproject["project"]["dependencies"]
+    return {re.split(r"[\[<>=]", requirement)[0] for requirement in requirements}
+
+
+@pytest.mark.parametrize("combination", list(COMBINATIONS))
+def test_microservices_replace_the_apis_health_router(tmp_path: Path, combination: str) -> None:
+    project = copy_project(tmp_path / "p", framework="hybrid", use_cases=COMBINATIONS[combination])
+    for path in MICROSERVICES_FILES:
+        assert (project / path).is_file(), path
+    assert not (project / SLUG / "api" / "routers" / "health.py").exists()
+    assert "prometheus-client" in runtime_names(project)
+    assert not {"sqlalchemy", "alembic"} & runtime_names(project)
+    readme = (project / "README.md").read_text()
+    assert "## Running as a microservice" in readme
+    assert "`/api/ready`" in readme
+
+
+def test_hybrid_without_microservices_keeps_its_health_router(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p", framework="hybrid")
+    assert (project / SLUG / "api" / "routers" / "health.py").is_file()
+    assert not [path for path in MICROSERVICES_FILES if (project / path).exists()]
+    assert "prometheus-client" not in runtime_names(project)
+
+
+def metric_routes(metrics: str) -> set[str]:
+    """The `route` label of every request counter."""
+    counted = re.findall(r"^http_requests_total\{([^}]*)\} \S+$", metrics, re.MULTILINE)
+    return {dict(re.findall(r'(\w+)="([^"]*)"', labels))["route"] for labels in counted}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("combination", list(COMBINATIONS))
+def test_hybrid_microservices_pass_their_checks_and_serve(tmp_path: Path, combination: str) -> None:
+    path = copy_project(tmp_path / "p", framework="hybrid", use_cases=COMBINATIONS[combination])
+    project = install_django_project(path, "sqlite", None)
+    run_project_checks(project.path, project.env)
+    assert "No changes detected" in project.manage("makemigrations", "--check", "--dry-run")
+    deploy = project.manage("check", "--deploy", "--fail-level", "WARNING", **production_env(SLUG))
+    assert "no issues" in deploy
+    project.manage("migrate", "--noinput")
+    port = free_port()
+    with serve(project.path, uvicorn_command(SLUG, port), project.env, port) as base:
+        health = get(f"{base}/api/health", {"X-Request-ID": "boot-check"})
+        assert health.status == 200, health.body
+        assert json.loads(health.body) == {"status": "ok"}
+        assert health.headers["x-request-id"] == "boot-check"
+        ready = get(f"{base}/api/ready", {})
+        assert ready.status == 200, ready.body
+        assert json.loads(ready.body) == {"status": "ok", "checks": {"database": "ok"}}
+        site = get(f"{base}/admin/login/", {})
+        assert site.status == 200
+        assert re.fullmatch(r"[0-9a-f]{32}", site.headers["x-request-id"])
+        metrics = get(f"{base}/api/metrics", {})
+        assert metrics.status == 200
+        routes = metric_routes(metrics.body.decode())
+        assert {"/api/health", "/api/ready", "/admin/login/"} <= routes, routes
+    # One JSON object per line, each request with its id, and the shutdown after SIGTERM.
+    lines = [json.loads(line) for line in (path / f"server-{port}.log").read_text().splitlines()]
+    requests = [line for line in lines if line["message"] == "request"]
+    assert {"request_id": "boot-check", "route": "/api/health", "status": 200}.items() <= next(
+        line for line in requests if line["request_id"] == "boot-check"
+    ).items()
+    assert "shutting down: in-flight requests are done" in [line["message"] for line in lines]
