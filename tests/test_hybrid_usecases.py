@@ -1,4 +1,4 @@
-"""FastAPI-side use cases in the hybrid's API (Django ORM and users): so far, microservices.
+"""FastAPI-side use cases in the hybrid's API (Django ORM and users): microservices, real-time.
 
 What a hybrid project with them holds; that it passes its own checks, has its migrations, is
 clean for deployment, and boots answering its probes, metrics and request ids.
@@ -30,10 +30,12 @@ MICROSERVICES_FILES = [
     f"{SLUG}/api/routers/ops.py",
     "tests/test_api_ops.py",
 ]
-# Microservices alone, and beside a Django-side use case whose API routers share the app.
+REALTIME_FILES = [f"{SLUG}/realtime.py", f"{SLUG}/api/routers/rooms.py", "tests/test_api_rooms.py"]
+# Each alone, both beside a Django-side use case whose API routers share the app.
 COMBINATIONS = {
     "microservices": ["microservices"],
-    "with-e-commerce": ["microservices", "e-commerce"],
+    "real-time": ["real-time"],
+    "both-with-e-commerce": ["microservices", "real-time", "e-commerce"],
 }
 
 
@@ -45,22 +47,29 @@ def runtime_names(project: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("combination", list(COMBINATIONS))
-def test_microservices_replace_the_apis_health_router(tmp_path: Path, combination: str) -> None:
-    project = copy_project(tmp_path / "p", framework="hybrid", use_cases=COMBINATIONS[combination])
-    for path in MICROSERVICES_FILES:
-        assert (project / path).is_file(), path
-    assert not (project / SLUG / "api" / "routers" / "health.py").exists()
-    assert "prometheus-client" in runtime_names(project)
-    assert not {"sqlalchemy", "alembic"} & runtime_names(project)
+def test_selected_use_cases_are_wired_into_the_api(tmp_path: Path, combination: str) -> None:
+    selected = COMBINATIONS[combination]
+    project = copy_project(tmp_path / "p", framework="hybrid", use_cases=selected)
     readme = (project / "README.md").read_text()
-    assert "## Running as a microservice" in readme
-    assert "`/api/ready`" in readme
+    microservices, realtime = "microservices" in selected, "real-time" in selected
+    for path in MICROSERVICES_FILES:
+        assert (project / path).is_file() == microservices, path
+    for path in REALTIME_FILES:
+        assert (project / path).is_file() == realtime, path
+    # With microservices, ops.py replaces the database-checking health router.
+    assert (project / SLUG / "api" / "routers" / "health.py").exists() != microservices
+    assert ("prometheus-client" in runtime_names(project)) == microservices
+    assert not {"sqlalchemy", "alembic"} & runtime_names(project)
+    assert ("## Running as a microservice" in readme) == microservices
+    assert ("`/api/ready`" in readme) == microservices
+    assert ("## Real-time rooms (WebSockets)" in readme) == realtime
+    assert ("ws://127.0.0.1:8000/api/rooms/" in readme) == realtime
 
 
-def test_hybrid_without_microservices_keeps_its_health_router(tmp_path: Path) -> None:
+def test_hybrid_without_use_cases_has_none_of_them(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p", framework="hybrid")
     assert (project / SLUG / "api" / "routers" / "health.py").is_file()
-    assert not [path for path in MICROSERVICES_FILES if (project / path).exists()]
+    assert not [p for p in MICROSERVICES_FILES + REALTIME_FILES if (project / p).exists()]
     assert "prometheus-client" not in runtime_names(project)
 
 
@@ -72,8 +81,9 @@ def metric_routes(metrics: str) -> set[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("combination", list(COMBINATIONS))
-def test_hybrid_microservices_pass_their_checks_and_serve(tmp_path: Path, combination: str) -> None:
-    path = copy_project(tmp_path / "p", framework="hybrid", use_cases=COMBINATIONS[combination])
+def test_hybrid_use_cases_pass_their_checks_and_serve(tmp_path: Path, combination: str) -> None:
+    selected = COMBINATIONS[combination]
+    path = copy_project(tmp_path / "p", framework="hybrid", use_cases=selected)
     project = install_django_project(path, "sqlite", None)
     run_project_checks(project.path, project.env)
     assert "No changes detected" in project.manage("makemigrations", "--check", "--dry-run")
@@ -84,6 +94,12 @@ def test_hybrid_microservices_pass_their_checks_and_serve(tmp_path: Path, combin
     with serve(project.path, uvicorn_command(SLUG, port), project.env, port) as base:
         health = get(f"{base}/api/health", {"X-Request-ID": "boot-check"})
         assert health.status == 200, health.body
+        if "real-time" in selected:
+            assert get(f"{base}/api/rooms", {}).status == 401  # listing rooms needs a user
+            schema = json.loads(get(f"{base}/api/openapi.json", {}).body)
+            assert "/api/rooms" in schema["paths"]
+        if "microservices" not in selected:
+            return
         assert json.loads(health.body) == {"status": "ok"}
         assert health.headers["x-request-id"] == "boot-check"
         ready = get(f"{base}/api/ready", {})
