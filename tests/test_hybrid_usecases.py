@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from support import (
+    DjangoProject,
     copy_project,
     free_port,
     get,
@@ -84,7 +85,24 @@ def metric_routes(metrics: str) -> set[str]:
 def test_hybrid_use_cases_pass_their_checks_and_serve(tmp_path: Path, combination: str) -> None:
     selected = COMBINATIONS[combination]
     path = copy_project(tmp_path / "p", framework="hybrid", use_cases=selected)
-    project = install_django_project(path, "sqlite", None)
+    check_and_serve(install_django_project(path, "sqlite", None), selected)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_hybrid_use_cases_pass_their_checks_and_serve_on_postgresql(
+    tmp_path: Path, pg_server_url: str
+) -> None:
+    selected = COMBINATIONS["both-with-e-commerce"]
+    path = copy_project(
+        tmp_path / "p", framework="hybrid", database="postgresql", use_cases=selected
+    )
+    check_and_serve(install_django_project(path, "postgresql", pg_server_url), selected)
+
+
+def check_and_serve(project: DjangoProject, selected: list[str]) -> None:
+    """The project's checks, migrations, deploy check, then a boot answering what it added."""
+    path = project.path
     run_project_checks(project.path, project.env)
     assert "No changes detected" in project.manage("makemigrations", "--check", "--dry-run")
     deploy = project.manage("check", "--deploy", "--fail-level", "WARNING", **production_env(SLUG))
