@@ -1,4 +1,4 @@
-"""FastAPI-side use cases in the hybrid's API (Django ORM and users): microservices, real-time.
+"""FastAPI-side use cases in the hybrid's API (Django ORM, Django users): all but mobile-backend.
 
 What a hybrid project with them holds; that it passes its own checks, has its migrations, is
 clean for deployment, and boots answering its probes, metrics and request ids.
@@ -32,11 +32,21 @@ MICROSERVICES_FILES = [
     "tests/test_api_ops.py",
 ]
 REALTIME_FILES = [f"{SLUG}/realtime.py", f"{SLUG}/api/routers/rooms.py", "tests/test_api_rooms.py"]
-# Each alone, both beside a Django-side use case whose API routers share the app.
+ML_FILES = [
+    f"{SLUG}/ml/model.py",
+    f"{SLUG}/ml/__main__.py",
+    f"{SLUG}/api/routers/predictions.py",
+    f"{SLUG}/predictions/models.py",
+    f"{SLUG}/predictions/admin.py",
+    f"{SLUG}/predictions/migrations/0001_initial.py",
+    "tests/test_api_predictions.py",
+]
+# Each alone, and all together beside a Django-side use case whose API routers share the app.
 COMBINATIONS = {
     "microservices": ["microservices"],
     "real-time": ["real-time"],
-    "both-with-e-commerce": ["microservices", "real-time", "e-commerce"],
+    "ml-api": ["ml-api"],
+    "all-with-e-commerce": ["microservices", "real-time", "ml-api", "e-commerce"],
 }
 
 
@@ -52,11 +62,16 @@ def test_selected_use_cases_are_wired_into_the_api(tmp_path: Path, combination: 
     selected = COMBINATIONS[combination]
     project = copy_project(tmp_path / "p", framework="hybrid", use_cases=selected)
     readme = (project / "README.md").read_text()
-    microservices, realtime = "microservices" in selected, "real-time" in selected
+    microservices = "microservices" in selected
+    realtime, ml = "real-time" in selected, "ml-api" in selected
     for path in MICROSERVICES_FILES:
         assert (project / path).is_file() == microservices, path
     for path in REALTIME_FILES:
         assert (project / path).is_file() == realtime, path
+    for path in ML_FILES:
+        assert (project / path).is_file() == ml, path
+    assert ({"scikit-learn", "skops"} <= runtime_names(project)) == ml
+    assert ("## Model serving (ML API)" in readme) == ml
     # With microservices, ops.py replaces the database-checking health router.
     assert (project / SLUG / "api" / "routers" / "health.py").exists() != microservices
     assert ("prometheus-client" in runtime_names(project)) == microservices
@@ -70,7 +85,8 @@ def test_selected_use_cases_are_wired_into_the_api(tmp_path: Path, combination: 
 def test_hybrid_without_use_cases_has_none_of_them(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p", framework="hybrid")
     assert (project / SLUG / "api" / "routers" / "health.py").is_file()
-    assert not [p for p in MICROSERVICES_FILES + REALTIME_FILES if (project / p).exists()]
+    everything = MICROSERVICES_FILES + REALTIME_FILES + ML_FILES
+    assert not [path for path in everything if (project / path).exists()]
     assert "prometheus-client" not in runtime_names(project)
 
 
@@ -93,7 +109,7 @@ def test_hybrid_use_cases_pass_their_checks_and_serve(tmp_path: Path, combinatio
 def test_hybrid_use_cases_pass_their_checks_and_serve_on_postgresql(
     tmp_path: Path, pg_server_url: str
 ) -> None:
-    selected = COMBINATIONS["both-with-e-commerce"]
+    selected = COMBINATIONS["all-with-e-commerce"]
     path = copy_project(
         tmp_path / "p", framework="hybrid", database="postgresql", use_cases=selected
     )
@@ -116,13 +132,18 @@ def check_and_serve(project: DjangoProject, selected: list[str]) -> None:
             assert get(f"{base}/api/rooms", {}).status == 401  # listing rooms needs a user
             schema = json.loads(get(f"{base}/api/openapi.json", {}).body)
             assert "/api/rooms" in schema["paths"]
+        if "ml-api" in selected:  # trained at startup: no artifact existed
+            model = get(f"{base}/api/model", {})
+            assert model.status == 200, model.body
+            assert json.loads(model.body)["version"] == 1
         if "microservices" not in selected:
             return
         assert json.loads(health.body) == {"status": "ok"}
         assert health.headers["x-request-id"] == "boot-check"
         ready = get(f"{base}/api/ready", {})
         assert ready.status == 200, ready.body
-        assert json.loads(ready.body) == {"status": "ok", "checks": {"database": "ok"}}
+        checks = {"database": "ok", **({"model": "ok"} if "ml-api" in selected else {})}
+        assert json.loads(ready.body) == {"status": "ok", "checks": checks}
         site = get(f"{base}/admin/login/", {})
         assert site.status == 200
         assert re.fullmatch(r"[0-9a-f]{32}", site.headers["x-request-id"])

@@ -185,7 +185,7 @@ def test_selected_use_cases_are_wired_and_unselected_leave_no_trace(
 
 
 # Use cases the hybrid's API carries (tests/test_hybrid_usecases.py); the rest leave no trace there.
-IN_HYBRID = {"microservices", "real-time"}
+IN_HYBRID = {"microservices", "real-time", "ml-api"}
 
 
 @pytest.mark.parametrize("framework", ["django", "hybrid"])
