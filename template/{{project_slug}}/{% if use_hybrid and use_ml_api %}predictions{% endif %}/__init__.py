@@ -1,0 +1,1 @@
+"""Predictions the API served, kept for review in the admin."""

@@ -1,0 +1,160 @@
+"""FastAPI-side use cases in the hybrid's API (Django ORM, Django users): all but mobile-backend.
+
+What a hybrid project with them holds; that it passes its own checks, has its migrations, is
+clean for deployment, and boots answering its probes, metrics and request ids.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from support import (
+    DjangoProject,
+    copy_project,
+    free_port,
+    get,
+    install_django_project,
+    production_env,
+    run_project_checks,
+    serve,
+    uvicorn_command,
+)
+
+SLUG = "bar_probe"
+MICROSERVICES_FILES = [
+    f"{SLUG}/observability.py",
+    f"{SLUG}/api/routers/ops.py",
+    "tests/test_api_ops.py",
+]
+REALTIME_FILES = [f"{SLUG}/realtime.py", f"{SLUG}/api/routers/rooms.py", "tests/test_api_rooms.py"]
+ML_FILES = [
+    f"{SLUG}/ml/model.py",
+    f"{SLUG}/ml/__main__.py",
+    f"{SLUG}/api/routers/predictions.py",
+    f"{SLUG}/predictions/models.py",
+    f"{SLUG}/predictions/admin.py",
+    f"{SLUG}/predictions/migrations/0001_initial.py",
+    "tests/test_api_predictions.py",
+]
+# Each alone, and all together beside a Django-side use case whose API routers share the app.
+COMBINATIONS = {
+    "microservices": ["microservices"],
+    "real-time": ["real-time"],
+    "ml-api": ["ml-api"],
+    "all-with-e-commerce": ["microservices", "real-time", "ml-api", "e-commerce"],
+}
+
+
+def runtime_names(project: Path) -> set[str]:
+    """Runtime dependency names, without extras or versions."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    requirements: list[str] = pyproject["project"]["dependencies"]
+    return {re.split(r"[\[<>=]", requirement)[0] for requirement in requirements}
+
+
+@pytest.mark.parametrize("combination", list(COMBINATIONS))
+def test_selected_use_cases_are_wired_into_the_api(tmp_path: Path, combination: str) -> None:
+    selected = COMBINATIONS[combination]
+    project = copy_project(tmp_path / "p", framework="hybrid", use_cases=selected)
+    readme = (project / "README.md").read_text()
+    microservices = "microservices" in selected
+    realtime, ml = "real-time" in selected, "ml-api" in selected
+    for path in MICROSERVICES_FILES:
+        assert (project / path).is_file() == microservices, path
+    for path in REALTIME_FILES:
+        assert (project / path).is_file() == realtime, path
+    for path in ML_FILES:
+        assert (project / path).is_file() == ml, path
+    assert ({"scikit-learn", "skops"} <= runtime_names(project)) == ml
+    assert ("## Model serving (ML API)" in readme) == ml
+    # With microservices, ops.py replaces the database-checking health router.
+    assert (project / SLUG / "api" / "routers" / "health.py").exists() != microservices
+    assert ("prometheus-client" in runtime_names(project)) == microservices
+    assert not {"sqlalchemy", "alembic"} & runtime_names(project)
+    assert ("## Running as a microservice" in readme) == microservices
+    assert ("`/api/ready`" in readme) == microservices
+    assert ("## Real-time rooms (WebSockets)" in readme) == realtime
+    assert ("ws://127.0.0.1:8000/api/rooms/" in readme) == realtime
+
+
+def test_hybrid_without_use_cases_has_none_of_them(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p", framework="hybrid")
+    assert (project / SLUG / "api" / "routers" / "health.py").is_file()
+    everything = MICROSERVICES_FILES + REALTIME_FILES + ML_FILES
+    assert not [path for path in everything if (project / path).exists()]
+    assert "prometheus-client" not in runtime_names(project)
+
+
+def metric_routes(metrics: str) -> set[str]:
+    """The `route` label of every request counter."""
+    counted = re.findall(r"^http_requests_total\{([^}]*)\} \S+$", metrics, re.MULTILINE)
+    return {dict(re.findall(r'(\w+)="([^"]*)"', labels))["route"] for labels in counted}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("combination", list(COMBINATIONS))
+def test_hybrid_use_cases_pass_their_checks_and_serve(tmp_path: Path, combination: str) -> None:
+    selected = COMBINATIONS[combination]
+    path = copy_project(tmp_path / "p", framework="hybrid", use_cases=selected)
+    check_and_serve(install_django_project(path, "sqlite", None), selected)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_hybrid_use_cases_pass_their_checks_and_serve_on_postgresql(
+    tmp_path: Path, pg_server_url: str
+) -> None:
+    selected = COMBINATIONS["all-with-e-commerce"]
+    path = copy_project(
+        tmp_path / "p", framework="hybrid", database="postgresql", use_cases=selected
+    )
+    check_and_serve(install_django_project(path, "postgresql", pg_server_url), selected)
+
+
+def check_and_serve(project: DjangoProject, selected: list[str]) -> None:
+    """The project's checks, migrations, deploy check, then a boot answering what it added."""
+    path = project.path
+    run_project_checks(project.path, project.env)
+    assert "No changes detected" in project.manage("makemigrations", "--check", "--dry-run")
+    deploy = project.manage("check", "--deploy", "--fail-level", "WARNING", **production_env(SLUG))
+    assert "no issues" in deploy
+    project.manage("migrate", "--noinput")
+    port = free_port()
+    with serve(project.path, uvicorn_command(SLUG, port), project.env, port) as base:
+        health = get(f"{base}/api/health", {"X-Request-ID": "boot-check"})
+        assert health.status == 200, health.body
+        if "real-time" in selected:
+            assert get(f"{base}/api/rooms", {}).status == 401  # listing rooms needs a user
+            schema = json.loads(get(f"{base}/api/openapi.json", {}).body)
+            assert "/api/rooms" in schema["paths"]
+        if "ml-api" in selected:  # trained at startup: no artifact existed
+            model = get(f"{base}/api/model", {})
+            assert model.status == 200, model.body
+            assert json.loads(model.body)["version"] == 1
+        if "microservices" not in selected:
+            return
+        assert json.loads(health.body) == {"status": "ok"}
+        assert health.headers["x-request-id"] == "boot-check"
+        ready = get(f"{base}/api/ready", {})
+        assert ready.status == 200, ready.body
+        checks = {"database": "ok", **({"model": "ok"} if "ml-api" in selected else {})}
+        assert json.loads(ready.body) == {"status": "ok", "checks": checks}
+        site = get(f"{base}/admin/login/", {})
+        assert site.status == 200
+        assert re.fullmatch(r"[0-9a-f]{32}", site.headers["x-request-id"])
+        metrics = get(f"{base}/api/metrics", {})
+        assert metrics.status == 200
+        routes = metric_routes(metrics.body.decode())
+        assert {"/api/health", "/api/ready", "/admin/login/"} <= routes, routes
+    # One JSON object per line, each request with its id, and the shutdown after SIGTERM.
+    lines = [json.loads(line) for line in (path / f"server-{port}.log").read_text().splitlines()]
+    requests = [line for line in lines if line["message"] == "request"]
+    assert {"request_id": "boot-check", "route": "/api/health", "status": 200}.items() <= next(
+        line for line in requests if line["request_id"] == "boot-check"
+    ).items()
+    assert "shutting down: in-flight requests are done" in [line["message"] for line in lines]
