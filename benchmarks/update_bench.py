@@ -72,7 +72,7 @@ def build_template(root: Path, extra_files: int, *, remove: bool, source: Path =
         if extra_files > 1:
             (pad / f"module_{extra_files - 1}.py.jinja").unlink()
         else:
-            (repo / "template" / ".gitignore").unlink()
+            (repo / "template" / "README.md.jinja").unlink()
     commit(repo, "v0.2.0", tag="v0.2.0")
     return repo
 
