@@ -4,7 +4,8 @@ Same project, same template history, same answers: the real template (this check
 working tree, tagged v0.1.0), padded with `--extra-files` rendered files so it is the size
 of a full skeleton, then a release tagged v0.2.0. Two histories are measured: a release
 that edits files (a README line, one module), and one that also removes a module (which
-makes `scaffold` check the removed file for user edits: one extra, partial render). The
+makes `scaffold` check the removed file for user edits: one extra render of a pruned copy
+of the old version, see src/webscaffold/render.py). The
 project carries a user file, committed. Each run gets a fresh copy of the project; runs
 are interleaved; medians are reported.
 

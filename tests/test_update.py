@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import copier
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -363,6 +364,102 @@ def test_vcs_ref_picks_an_intermediate_version(template: Path, tmp_path: Path) -
     assert code == 0, output
     assert "from v1 to v2" in output
     assert not (project / "region.txt").exists()
+
+
+# --- removed files: the user's edits decide -------------------------------------------------
+
+# A template with a payload folder whose v2 removes files rendered in the ways that make
+# "is this the template's text?" hard: from includes (literal, computed, inside the
+# payload), from a conditional name, and from values that depend on the template's source.
+REMOVALS_V1 = {
+    "copier.yml": """\
+        _subdirectory: payload
+        name:
+          type: str
+          default: demo
+        """,
+    "includes/greeting.jinja": "Hello from {{ name }}\n",
+    "payload/{{_copier_conf.answers_file}}.jinja": ANSWERS_TEMPLATE,
+    "payload/greeting.txt.jinja": "{% include 'includes/greeting.jinja' %}",
+    "payload/computed.txt.jinja": "{% include 'includes/' ~ 'greeting' ~ '.jinja' %}",
+    "payload/{% if name %}named.txt{% endif %}.jinja": "Named {{ name }}\n",
+    "payload/parts/{{ name }}-part.txt.jinja": "{% include 'payload/shared.part' %}",
+    "payload/shared.part": "shared by {{ name }}\n",
+    "payload/versioned.txt.jinja": "made by template version {{ _commit }}\n",
+    "payload/stays.txt": "stays\n",
+}
+REMOVED = ["greeting.txt", "computed.txt", "named.txt", "parts/probe-part.txt", "versioned.txt"]
+
+
+@pytest.fixture(params=["repository", "bundle"])
+def removals_source(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    root = tmp_path / "removals"
+    build_file_tree(REMOVALS_V1, root)
+    git_save(root, "v1", tag="v1")
+    for relative in REMOVALS_V1:
+        if relative.startswith("payload/") and relative.split("/", 1)[1].startswith(
+            ("greeting", "computed", "{%", "parts/", "versioned")
+        ):
+            (root / relative).unlink()
+    (root / "payload" / "stays.txt").write_text("stays, v2\n")
+    git_save(root, "v2", tag="v2")
+    if request.param == "repository":
+        return str(root)
+    bundle = tmp_path / "removals.bundle"
+    git(root, "bundle", "create", str(bundle), "--tags", "HEAD")
+    return str(bundle)
+
+
+def test_removed_files_the_user_left_alone_are_deleted(
+    removals_source: str, tmp_path: Path
+) -> None:
+    project = generate(removals_source, tmp_path / "p", name="probe")
+    assert {path for path in REMOVED if (project / path).is_file()} == set(REMOVED)
+    code, output = scaffold("diff", str(project), "--json")
+    assert code == 0, output
+    assert sorted(json_of(output)["deleted"]) == sorted(REMOVED)  # type: ignore[arg-type]
+    assert json_of(output)["kept"] == []
+    code, output = scaffold("update", str(project))
+    assert code == 0, output
+    assert not [path for path in REMOVED if (project / path).exists()]
+    assert (project / "stays.txt").read_text() == "stays, v2\n"
+
+
+def test_removed_files_the_user_edited_are_kept(removals_source: str, tmp_path: Path) -> None:
+    project = generate(removals_source, tmp_path / "p", name="probe")
+    for path in REMOVED:
+        with (project / path).open("a") as file:
+            file.write("my line\n")
+    git_save(project, "my work")
+    code, output = scaffold("diff", str(project), "--json")
+    assert code == 0, output
+    assert sorted(json_of(output)["kept"]) == sorted(REMOVED)  # type: ignore[arg-type]
+    code, output = scaffold("update", str(project))
+    assert code == 0, output
+    for path in REMOVED:
+        assert (project / path).read_text().endswith("my line\n"), path
+
+
+def test_an_edit_matching_a_render_from_another_source_is_still_kept(
+    removals_source: str, tmp_path: Path
+) -> None:
+    """Only the recorded source's own render counts: a copy outside git renders `_commit` empty."""
+    project = generate(removals_source, tmp_path / "p", name="probe")
+    unversioned = tmp_path / "unversioned-template"
+    git(tmp_path, "clone", "--quiet", "--branch", "v1", removals_source, str(unversioned))
+    shutil.rmtree(unversioned / ".git")
+    elsewhere = tmp_path / "elsewhere"
+    copier.run_copy(str(unversioned), elsewhere, data={"name": "probe"}, defaults=True, quiet=True)
+    edited = (elsewhere / "versioned.txt").read_text()
+    assert edited != (project / "versioned.txt").read_text()
+    (project / "versioned.txt").write_text(edited)
+    git_save(project, "my work")
+    code, output = scaffold("diff", str(project), "--json")
+    assert code == 0, output
+    assert json_of(output)["kept"] == ["versioned.txt"]
+    code, output = scaffold("update", str(project))
+    assert code == 0, output
+    assert (project / "versioned.txt").read_text() == edited
 
 
 # --- bad projects -----------------------------------------------------------------------

@@ -10,7 +10,8 @@ from pathlib import Path
 from webscaffold.answers import without_metadata
 from webscaffold.errors import BadInputError, ScaffoldError
 from webscaffold.gitutil import git
-from webscaffold.upgrade import ANSWERS_FILE, recorded_project, render_version, template_source
+from webscaffold.render import render_version
+from webscaffold.upgrade import ANSWERS_FILE, recorded_project, template_source
 
 _DESCRIBED = re.compile(r"^(?P<tag>.+)-(?P<distance>\d+)-g(?P<sha>[0-9a-f]+)$")
 

@@ -58,3 +58,11 @@ def init_and_commit(path: Path, message: str) -> None:
     git(path, "add", "--all")
     identity = () if has_identity(path) else FALLBACK_IDENTITY
     git(path, *identity, "commit", "--quiet", "--no-verify", "-m", message)
+
+
+def git_failure(error: OSError) -> str:
+    """The line of a failed command's output that says what went wrong."""
+    stderr = getattr(error, "stderr", None)
+    text = stderr if isinstance(stderr, str) and stderr.strip() else str(error)
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else type(error).__name__

@@ -26,7 +26,8 @@ import yaml
 
 from webscaffold.answers import without_metadata
 from webscaffold.errors import BadInputError, ScaffoldError
-from webscaffold.gitutil import git
+from webscaffold.gitutil import git, git_failure
+from webscaffold.render import untouched_files
 from webscaffold.template import installed_bundle, is_our_bundle, local_or_remote
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -360,15 +361,7 @@ def _run_copier_update(
             ) from error
         raise BadInputError(f"{message.splitlines()[-1]} (nothing was changed)") from error
     except OSError as error:  # git failing under Copier (plumbum's errors are OSErrors)
-        raise ScaffoldError(f"could not update from {src}: {_git_failure(error)}") from error
-
-
-def _git_failure(error: OSError) -> str:
-    """The line of a failed command's output that says what went wrong."""
-    stderr = getattr(error, "stderr", None)
-    text = stderr if isinstance(stderr, str) and stderr.strip() else str(error)
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else type(error).__name__
+        raise ScaffoldError(f"could not update from {src}: {git_failure(error)}") from error
 
 
 def _check_data_keys(workdir: Path, data: dict[str, Any]) -> None:
@@ -400,67 +393,26 @@ def _keep_edited_removals(
 ) -> tuple[str, ...]:
     """Restore files the template removed but the user had edited; Copier deletes them.
 
-    Only when the update deletes something do we render the old version (with the
-    recorded answers, only those paths) to tell the user's edits from the template's text.
+    A removed file is deleted only if it is byte for byte what the old version rendered
+    with the recorded answers; anything else is the user's work and is kept.
     """
     if not deleted:
         return ()
     git(clone, "checkout", "HEAD", "--", *deleted)
-    wanted = [_project_relative(recorded, path) for path in deleted]
-    with tempfile.TemporaryDirectory(prefix="scaffold-old-") as old:
-        answers = without_metadata(recorded.answers)
-        render_version(src, Path(old), answers, recorded.commit, only=wanted)
-        kept = []
-        for path in deleted:
-            relative = _project_relative(recorded, path)
-            rendered = Path(old) / relative
-            ours = clone / path
-            if rendered.is_file() and rendered.read_bytes() == ours.read_bytes():
-                ours.unlink()
-            else:
-                kept.append(relative)
-                # In rej mode Copier also left the user's edit as a reject: it is moot now.
-                ours.with_name(ours.name + ".rej").unlink(missing_ok=True)
+    current = {_project_relative(recorded, path): (clone / path).read_bytes() for path in deleted}
+    answers = without_metadata(recorded.answers)
+    untouched = untouched_files(src, recorded.commit, answers, current)
+    kept = []
+    for path in deleted:
+        relative = _project_relative(recorded, path)
+        ours = clone / path
+        if relative in untouched:
+            ours.unlink()
+        else:
+            kept.append(relative)
+            # In rej mode Copier also left the user's edit as a reject: it is moot now.
+            ours.with_name(ours.name + ".rej").unlink(missing_ok=True)
     return tuple(kept)
-
-
-def render_version(
-    src: str,
-    dest: Path,
-    data: dict[str, Any],
-    vcs_ref: str,
-    *,
-    only: list[str] | None = None,
-) -> None:
-    """Plain Copier copy of one template version with the given answers (`only` some paths)."""
-    from copier import run_copy
-    from copier.errors import CopierError
-
-    # Exclude everything, then re-include each wanted path literally: less to render.
-    exclude = ["*", *(f"!/{_glob_literal(path)}" for path in only)] if only else []
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            run_copy(
-                src,
-                dest,
-                data=data,
-                vcs_ref=vcs_ref,
-                exclude=exclude,
-                defaults=True,
-                quiet=True,
-                unsafe=False,
-            )
-    except OSError as error:
-        raise ScaffoldError(f"cannot render {src} at {vcs_ref}: {_git_failure(error)}") from error
-    except (ValueError, CopierError) as error:
-        detail = (str(error).strip() or type(error).__name__).splitlines()[-1]
-        raise ScaffoldError(f"cannot render {src} at {vcs_ref}: {detail}") from error
-
-
-def _glob_literal(path: str) -> str:
-    """A gitignore-style pattern matching exactly `path`."""
-    return re.sub(r"[\\*?\[\]!#]", lambda match: "\\" + match.group(0), path)
 
 
 def _project_relative(recorded: Recorded, path: str) -> str:
