@@ -10,6 +10,7 @@ project carries a user file, committed. Each run gets a fresh copy of the projec
 are interleaved; medians are reported.
 
     uv run python benchmarks/update_bench.py [--runs 7] [--extra-files 28] [--source CHECKOUT]
+        [--bundle]
 """
 
 from __future__ import annotations
@@ -78,8 +79,12 @@ def build_template(root: Path, extra_files: int, *, remove: bool, source: Path =
     return repo
 
 
-def build_project(root: Path, repo: Path) -> Path:
+def build_project(root: Path, repo: Path, *, bundle: bool = False) -> Path:
     project = root / f"project-{repo.name}"
+    source = repo
+    if bundle:  # as projects made from an installed wheel record their template
+        source = root / f"{repo.name}.bundle"
+        sh(repo, "git", "bundle", "create", str(source), "--all")
     subprocess.run(
         [
             str(BIN / "copier"),
@@ -90,7 +95,7 @@ def build_project(root: Path, repo: Path) -> Path:
             "v0.1.0",
             "--data",
             "project_name=Bench Probe",
-            str(repo),
+            str(source),
             str(project),
         ],
         check=True,
@@ -125,9 +130,11 @@ def timed(command: list[str], project: Path, scratch: Path, ok: set[int]) -> tup
     return elapsed, cpu
 
 
-def measure(root: Path, runs: int, extra_files: int, *, remove: bool, source: Path) -> None:
+def measure(
+    root: Path, runs: int, extra_files: int, *, remove: bool, source: Path, bundle: bool
+) -> None:
     repo = build_template(root, extra_files, remove=remove, source=source)
-    project = build_project(root, repo)
+    project = build_project(root, repo, bundle=bundle)
     files = sum(1 for p in project.rglob("*") if p.is_file() and ".git" not in p.parts)
     commands = {
         "copier update": [str(BIN / "copier"), "update", "--defaults", "--quiet"],
@@ -143,6 +150,7 @@ def measure(root: Path, runs: int, extra_files: int, *, remove: bool, source: Pa
     wall_base = statistics.median(wall for wall, _ in times["copier update"])
     cpu_base = statistics.median(cpu for _, cpu in times["copier update"])
     kind = "a release that edits and removes files" if remove else "a release that edits files"
+    kind += ", template from a git bundle" if bundle else ""
     print(f"{kind}: project of {files} files; {runs} runs each; medians")
     for name, samples in times.items():
         wall = statistics.median(w for w, _ in samples)
@@ -160,6 +168,11 @@ def main() -> None:
     parser.add_argument(
         "--source", type=Path, default=REPO_ROOT, help="a webscaffold checkout (default: this one)"
     )
+    parser.add_argument(
+        "--bundle",
+        action="store_true",
+        help="record the template as a git bundle, as projects from an installed wheel do",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="update-bench-") as tmp:
         root = Path(tmp)
@@ -170,7 +183,14 @@ def main() -> None:
         )
         os.environ.update(GIT_CONFIG_GLOBAL=str(home / ".gitconfig"), GIT_CONFIG_NOSYSTEM="1")
         for remove in (False, True):
-            measure(root, args.runs, args.extra_files, remove=remove, source=args.source)
+            measure(
+                root,
+                args.runs,
+                args.extra_files,
+                remove=remove,
+                source=args.source,
+                bundle=args.bundle,
+            )
     print("goals: scaffold diff <= 1.30x, scaffold update <= 1.15x of copier update")
 
 
