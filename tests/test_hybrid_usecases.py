@@ -1,20 +1,25 @@
-"""FastAPI-side use cases in the hybrid's API (Django ORM, Django users): all but mobile-backend.
+"""FastAPI-side use cases in the hybrid's API (Django ORM, Django users).
 
 What a hybrid project with them holds; that it passes its own checks, has its migrations, is
-clean for deployment, and boots answering its probes, metrics and request ids.
+clean for deployment, and boots answering its probes, metrics, request ids and versioned routes.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import tomllib
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from support import (
     DjangoProject,
+    Response,
     copy_project,
     free_port,
     get,
@@ -41,20 +46,43 @@ ML_FILES = [
     f"{SLUG}/predictions/migrations/0001_initial.py",
     "tests/test_api_predictions.py",
 ]
-# Each alone, and all together beside a Django-side use case whose API routers share the app.
+MOBILE_FILES = [
+    f"{SLUG}/pagination.py",
+    f"{SLUG}/api/refresh_tokens.py",
+    f"{SLUG}/api/routers/devices.py",
+    f"{SLUG}/mobile/models.py",
+    f"{SLUG}/mobile/admin.py",
+    f"{SLUG}/mobile/migrations/0001_initial.py",
+    "tests/test_api_mobile.py",
+]
+FASTAPI_SIDE = ["microservices", "real-time", "ml-api", "mobile-backend"]
+# Each alone, and all together beside every Django-side use case (their API routers share the app).
 COMBINATIONS = {
-    "microservices": ["microservices"],
-    "real-time": ["real-time"],
-    "ml-api": ["ml-api"],
-    "all-with-e-commerce": ["microservices", "real-time", "ml-api", "e-commerce"],
+    **{name: [name] for name in FASTAPI_SIDE},
+    "everything": [*FASTAPI_SIDE, "e-commerce", "cms", "social-network", "saas-dashboard"],
 }
 
 
-def runtime_names(project: Path) -> set[str]:
-    """Runtime dependency names, without extras or versions."""
+def runtime_names(project: Path, group: str | None = None) -> set[str]:
+    """Runtime (or a dependency group's) dependency names, without extras or versions."""
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    requirements: list[str] = pyproject["project"]["dependencies"]
+    requirements: list[str] = (
+        pyproject["dependency-groups"][group] if group else pyproject["project"]["dependencies"]
+    )
     return {re.split(r"[\[<>=]", requirement)[0] for requirement in requirements}
+
+
+def installed_apps(project: Path) -> list[str]:
+    """INSTALLED_APPS of the project's base settings, parsed."""
+    tree = ast.parse((project / SLUG / "settings" / "base.py").read_text())
+    (apps,) = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and [getattr(target, "id", None) for target in node.targets] == ["INSTALLED_APPS"]
+    ]
+    found: list[str] = ast.literal_eval(apps)
+    return found
 
 
 @pytest.mark.parametrize("combination", list(COMBINATIONS))
@@ -64,6 +92,20 @@ def test_selected_use_cases_are_wired_into_the_api(tmp_path: Path, combination: 
     readme = (project / "README.md").read_text()
     microservices = "microservices" in selected
     realtime, ml = "real-time" in selected, "ml-api" in selected
+    mobile = "mobile-backend" in selected
+    for path in MOBILE_FILES:
+        assert (project / path).is_file() == mobile, path
+    assert (f"{SLUG}.mobile" in installed_apps(project)) == mobile
+    assert ("## Mobile backend" in readme) == mobile
+    assert ("`POST /api/v1/devices`" in readme) == mobile
+    # With the mobile backend the API's routes are versioned; the probes stay at /api.
+    api = "/api/v1" if mobile else "/api"
+    assert f"`POST {api}/auth/token`" in readme
+    assert "`GET /api/health`" in readme
+    if realtime:
+        assert f"ws://127.0.0.1:8000{api}/rooms/" in readme
+    # Starlette's TestClient (on httpx2) is for the WebSocket tests; the others use httpx.
+    assert ("httpx2" in runtime_names(project, "dev")) == realtime
     for path in MICROSERVICES_FILES:
         assert (project / path).is_file() == microservices, path
     for path in REALTIME_FILES:
@@ -79,15 +121,16 @@ def test_selected_use_cases_are_wired_into_the_api(tmp_path: Path, combination: 
     assert ("## Running as a microservice" in readme) == microservices
     assert ("`/api/ready`" in readme) == microservices
     assert ("## Real-time rooms (WebSockets)" in readme) == realtime
-    assert ("ws://127.0.0.1:8000/api/rooms/" in readme) == realtime
 
 
 def test_hybrid_without_use_cases_has_none_of_them(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p", framework="hybrid")
     assert (project / SLUG / "api" / "routers" / "health.py").is_file()
-    everything = MICROSERVICES_FILES + REALTIME_FILES + ML_FILES
+    everything = MICROSERVICES_FILES + REALTIME_FILES + ML_FILES + MOBILE_FILES
     assert not [path for path in everything if (project / path).exists()]
     assert "prometheus-client" not in runtime_names(project)
+    assert "httpx2" not in runtime_names(project, "dev")
+    assert "/api/v1" not in (project / "README.md").read_text()
 
 
 def metric_routes(metrics: str) -> set[str]:
@@ -109,11 +152,53 @@ def test_hybrid_use_cases_pass_their_checks_and_serve(tmp_path: Path, combinatio
 def test_hybrid_use_cases_pass_their_checks_and_serve_on_postgresql(
     tmp_path: Path, pg_server_url: str
 ) -> None:
-    selected = COMBINATIONS["all-with-e-commerce"]
+    selected = COMBINATIONS["everything"]
     path = copy_project(
         tmp_path / "p", framework="hybrid", database="postgresql", use_cases=selected
     )
     check_and_serve(install_django_project(path, "postgresql", pg_server_url), selected)
+
+
+def post(
+    url: str, headers: dict[str, str], body: dict[str, str], *, form: bool = False
+) -> Response:
+    """POST `body` as JSON (or as a form); HTTP errors are responses too."""
+    data = urllib.parse.urlencode(body).encode() if form else json.dumps(body).encode()
+    kind = "application/x-www-form-urlencoded" if form else "application/json"
+    request = urllib.request.Request(  # noqa: S310 (loopback only)
+        url, data=data, headers={**headers, "Content-Type": kind}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:  # noqa: S310 (loopback only)
+            return Response(reply.status, reply.read(), dict(reply.headers))
+    except urllib.error.HTTPError as error:
+        return Response(error.code, error.read(), dict(error.headers))
+
+
+def mobile_round_trip(api: str) -> None:
+    """Over real HTTP: sign up and in, rotate, detect a replay, register and list a device."""
+    credentials = {"username": "ada", "password": "correct-horse-battery-staple"}
+    signed_up = post(f"{api}/auth/register", {}, {**credentials, "email": "ada@example.com"})
+    assert signed_up.status == 201, signed_up.body
+    signed_in = post(f"{api}/auth/token", {}, credentials, form=True)
+    assert signed_in.status == 200, signed_in.body
+    first = {"refresh_token": json.loads(signed_in.body)["refresh_token"]}
+    rotated = post(f"{api}/auth/refresh", {}, first)
+    assert rotated.status == 200, rotated.body
+    tokens = json.loads(rotated.body)
+    assert post(f"{api}/auth/refresh", {}, first).status == 401  # a replay revokes the sign-in
+    successor = {"refresh_token": tokens["refresh_token"]}
+    assert post(f"{api}/auth/refresh", {}, successor).status == 401
+    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}  # access tokens live on
+    phone = {"push_token": "apns-1", "platform": "ios"}
+    assert post(f"{api}/devices", bearer, phone).status == 201
+    assert post(f"{api}/devices", bearer, phone).status == 200  # registered again: the same one
+    listed = get(f"{api}/devices?limit=1", bearer)
+    assert listed.status == 200, listed.body
+    page = json.loads(listed.body)
+    assert [item["push_token"] for item in page["items"]] == ["apns-1"]
+    assert page["next_cursor"] is None
+    assert get(f"{api}/devices", {}).status == 401
 
 
 def check_and_serve(project: DjangoProject, selected: list[str]) -> None:
@@ -128,12 +213,16 @@ def check_and_serve(project: DjangoProject, selected: list[str]) -> None:
     with serve(project.path, uvicorn_command(SLUG, port), project.env, port) as base:
         health = get(f"{base}/api/health", {"X-Request-ID": "boot-check"})
         assert health.status == 200, health.body
+        # The API's routes are versioned with the mobile backend; probes stay at /api.
+        api = "/api/v1" if "mobile-backend" in selected else "/api"
+        if "mobile-backend" in selected:
+            mobile_round_trip(f"{base}{api}")
         if "real-time" in selected:
-            assert get(f"{base}/api/rooms", {}).status == 401  # listing rooms needs a user
+            assert get(f"{base}{api}/rooms", {}).status == 401  # listing rooms needs a user
             schema = json.loads(get(f"{base}/api/openapi.json", {}).body)
-            assert "/api/rooms" in schema["paths"]
+            assert f"{api}/rooms" in schema["paths"]
         if "ml-api" in selected:  # trained at startup: no artifact existed
-            model = get(f"{base}/api/model", {})
+            model = get(f"{base}{api}/model", {})
             assert model.status == 200, model.body
             assert json.loads(model.body)["version"] == 1
         if "microservices" not in selected:

@@ -1,0 +1,1 @@
+"""The mobile backend's records: refresh-token families and push-notification devices."""
