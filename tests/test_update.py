@@ -417,7 +417,7 @@ def test_removed_files_the_user_left_alone_are_deleted(
     assert {path for path in REMOVED if (project / path).is_file()} == set(REMOVED)
     code, output = scaffold("diff", str(project), "--json")
     assert code == 0, output
-    assert sorted(json_of(output)["deleted"]) == sorted(REMOVED)  # type: ignore[arg-type]
+    assert sorted(json_of(output)["deleted"]) == sorted(REMOVED)  # type: ignore[call-overload]
     assert json_of(output)["kept"] == []
     code, output = scaffold("update", str(project))
     assert code == 0, output
@@ -433,7 +433,7 @@ def test_removed_files_the_user_edited_are_kept(removals_source: str, tmp_path: 
     git_save(project, "my work")
     code, output = scaffold("diff", str(project), "--json")
     assert code == 0, output
-    assert sorted(json_of(output)["kept"]) == sorted(REMOVED)  # type: ignore[arg-type]
+    assert sorted(json_of(output)["kept"]) == sorted(REMOVED)  # type: ignore[call-overload]
     code, output = scaffold("update", str(project))
     assert code == 0, output
     for path in REMOVED:
@@ -569,7 +569,7 @@ def test_signal_while_writing_rolls_back(
     def git_then_signal(cwd: Path, *args: str, **kwargs: object) -> object:
         if args[:1] == ("read-tree",) and cwd == edited.project:
             os.kill(os.getpid(), signum)  # held until git is done
-        return real_git(cwd, *args, **kwargs)  # type: ignore[arg-type]
+        return real_git(cwd, *args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr(webscaffold.upgrade, "git", git_then_signal)
     before = snapshot(edited.project)
