@@ -569,7 +569,7 @@ def test_signal_while_writing_rolls_back(
     def git_then_signal(cwd: Path, *args: str, **kwargs: object) -> object:
         if args[:1] == ("read-tree",) and cwd == edited.project:
             os.kill(os.getpid(), signum)  # held until git is done
-        return real_git(cwd, *args, **kwargs)  # type: ignore[call-overload]
+        return real_git(cwd, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(webscaffold.upgrade, "git", git_then_signal)
     before = snapshot(edited.project)
