@@ -25,11 +25,11 @@ class OutOfStockError(CheckoutError):
 def place_order(customer: User, quantities: Mapping[int, int]) -> Order:
     """Order `quantities` (product id -> how many) for `customer`; never sells more than stock.
 
-    Two guards, so that concurrent checkouts of the last item sell it once: the products'
-    rows are locked (`SELECT ... FOR UPDATE`, in id order so checkouts queue rather than
-    deadlock), and each decrement is a conditional `UPDATE ... WHERE stock >= n` that the
-    database applies atomically. SQLite has no row locks but runs one writer at a time, so
-    the conditional update alone holds there.
+    Concurrent checkouts of the last item sell it once. On PostgreSQL the products' rows are
+    locked (`SELECT ... FOR UPDATE`, in id order so checkouts queue rather than deadlock), and
+    each decrement is a conditional `UPDATE ... WHERE stock >= n`, which holds even without
+    the lock. SQLite has no row locks but one writer at a time: the settings begin transactions
+    IMMEDIATE, so a checkout takes the write lock before it reads and the next one waits.
     """
     if not quantities or min(quantities.values()) < 1:
         raise CheckoutError("An order needs at least one product.")
