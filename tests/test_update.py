@@ -391,23 +391,28 @@ REMOVALS_V1 = {
 REMOVED = ["greeting.txt", "computed.txt", "named.txt", "parts/probe-part.txt", "versioned.txt"]
 
 
+def removals_template(root: Path, kind: str, extra: dict[str, str | None]) -> str:
+    """REMOVALS_V1 (plus `extra`) tagged v1, then v2 without the removed files; its source."""
+    template = root / "removals"
+    build_file_tree({**REMOVALS_V1, **extra}, template)
+    git_save(template, "v1", tag="v1")
+    for relative in [*REMOVALS_V1, *extra]:
+        if relative.startswith("payload/") and relative.split("/", 1)[1].startswith(
+            ("greeting", "computed", "{%", "parts/", "versioned", "footer")
+        ):
+            (template / relative).unlink()
+    (template / "payload" / "stays.txt").write_text("stays, v2\n")
+    git_save(template, "v2", tag="v2")
+    if kind == "repository":
+        return str(template)
+    bundle = root / "removals.bundle"
+    git(template, "bundle", "create", str(bundle), "--tags", "HEAD")
+    return str(bundle)
+
+
 @pytest.fixture(params=["repository", "bundle"])
 def removals_source(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    root = tmp_path / "removals"
-    build_file_tree(REMOVALS_V1, root)
-    git_save(root, "v1", tag="v1")
-    for relative in REMOVALS_V1:
-        if relative.startswith("payload/") and relative.split("/", 1)[1].startswith(
-            ("greeting", "computed", "{%", "parts/", "versioned")
-        ):
-            (root / relative).unlink()
-    (root / "payload" / "stays.txt").write_text("stays, v2\n")
-    git_save(root, "v2", tag="v2")
-    if request.param == "repository":
-        return str(root)
-    bundle = tmp_path / "removals.bundle"
-    git(root, "bundle", "create", str(bundle), "--tags", "HEAD")
-    return str(bundle)
+    return removals_template(tmp_path, request.param, {})
 
 
 def test_removed_files_the_user_left_alone_are_deleted(
@@ -440,26 +445,40 @@ def test_removed_files_the_user_edited_are_kept(removals_source: str, tmp_path: 
         assert (project / path).read_text().endswith("my line\n"), path
 
 
+@pytest.mark.parametrize("kind", ["repository", "bundle"])
 def test_an_edit_matching_a_render_from_another_source_is_still_kept(
-    removals_source: str, tmp_path: Path
+    kind: str, tmp_path: Path
 ) -> None:
-    """Only the recorded source's own render counts: a copy outside git renders `_commit` empty."""
-    project = generate(removals_source, tmp_path / "p", name="probe")
+    """Only the recorded source's own render counts: a copy outside git renders `_commit` empty.
+
+    `versioned.txt` uses `_commit` itself; `footer.txt` through an include.
+    """
+    source = removals_template(
+        tmp_path,
+        kind,
+        {
+            "includes/version.jinja": "built from {{ _commit }}\n",
+            "payload/footer.txt.jinja": "{% include 'includes/version.jinja' %}",
+        },
+    )
+    project = generate(source, tmp_path / "p", name="probe")
     unversioned = tmp_path / "unversioned-template"
-    git(tmp_path, "clone", "--quiet", "--branch", "v1", removals_source, str(unversioned))
+    git(tmp_path, "clone", "--quiet", "--branch", "v1", source, str(unversioned))
     shutil.rmtree(unversioned / ".git")
     elsewhere = tmp_path / "elsewhere"
     copier.run_copy(str(unversioned), elsewhere, data={"name": "probe"}, defaults=True, quiet=True)
-    edited = (elsewhere / "versioned.txt").read_text()
-    assert edited != (project / "versioned.txt").read_text()
-    (project / "versioned.txt").write_text(edited)
+    edited = {path: (elsewhere / path).read_text() for path in ("versioned.txt", "footer.txt")}
+    for path, text in edited.items():
+        assert text != (project / path).read_text()
+        (project / path).write_text(text)
     git_save(project, "my work")
     code, output = scaffold("diff", str(project), "--json")
     assert code == 0, output
-    assert json_of(output)["kept"] == ["versioned.txt"]
+    assert json_of(output)["kept"] == ["footer.txt", "versioned.txt"]
     code, output = scaffold("update", str(project))
     assert code == 0, output
-    assert (project / "versioned.txt").read_text() == edited
+    for path, text in edited.items():
+        assert (project / path).read_text() == text
 
 
 # --- bad projects -----------------------------------------------------------------------

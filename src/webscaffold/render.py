@@ -128,13 +128,13 @@ def _pruned_copy(
         matched = {target for target in wanted if pattern and pattern.fullmatch(target)}
         if matched:
             targets[path] = matched
-    loaded = _contents(repo, blobs, [config, *targets])
+    loaded = _contents(repo, blobs, [config, *targets]) if targets else None
     if loaded is None:
         return None
     unsafe = {
         target
         for path, matched in targets.items()
-        if _SOURCE_DEPENDENT.search(loaded[path].decode("utf-8", "replace"))
+        if _SOURCE_DEPENDENT.search(_text(loaded[path]))
         for target in matched
     }
     renderable = [target for target in wanted if target not in unsafe]
@@ -142,7 +142,9 @@ def _pruned_copy(
         if matched <= unsafe:
             del loaded[path]
     kept = _with_includes(repo, blobs, loaded) if renderable else None
-    if kept is None:
+    # The config and includes shape every kept file: if they depend on the source, nothing does.
+    shared = [path for path in kept or () if path not in targets]
+    if kept is None or any(_SOURCE_DEPENDENT.search(_text(kept[path])) for path in shared):
         return None
     copy = scratch / "template"
     for path, content in kept.items():
@@ -182,7 +184,7 @@ def _with_includes(
         found = {
             name
             for content in pending.values()
-            for prefix in _included_names(content.decode("utf-8", "replace"))
+            for prefix in _included_names(_text(content))
             for name in blobs
             if name.startswith(prefix) and name not in kept
         }
@@ -194,6 +196,10 @@ def _with_includes(
         kept.update(fetched)
         pending = fetched
     return kept
+
+
+def _text(content: bytes) -> str:
+    return content.decode("utf-8", "replace")
 
 
 def _included_names(text: str) -> set[str]:
