@@ -1,7 +1,7 @@
 """Start-up and generation speed of `scaffold` against plain Copier.
 
 Run: uv run python benchmarks/cli_bench.py [--runs N]
-Goals (issue 2): `scaffold --help` <= 0.35x `copier --help`;
+Goals: `scaffold --help` <= 0.35x `copier --help`;
 `scaffold new --defaults --no-git` <= 1.10x `copier copy --defaults`, same template and answers.
 """
 

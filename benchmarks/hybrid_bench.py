@@ -2,7 +2,7 @@
 
 Run: uv run python benchmarks/hybrid_bench.py [--requests N] [--concurrency C] [--rounds R]
      [--database-url postgresql://...]   (default: the project's SQLite file)
-Goal (issue 4): the composed app serves at least 0.85x the requests per second of the API alone.
+Goal: the composed app serves at least 0.85x the requests per second of the API alone.
 
 Both are `uvicorn <slug>.asgi:...` in one process with the same options, on loopback, under the
 same load (keep-alive HTTP/1.1 clients); the only difference is the dispatcher in front of the

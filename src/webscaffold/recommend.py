@@ -10,7 +10,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from webscaffold.errors import BadInputError
 from webscaffold.template import bundled_questions, choices_of
 
-# Our own one-line reasons, from the seed article's facts. The side each use
+# Our own one-line reasons, after "FastAPI vs Django: Which Python Framework Should You
+# Choose?" (Django's batteries versus FastAPI's async, typed APIs). The side each use
 # case falls on is not stored here: it follows from copier.yml's expression.
 REASONS: dict[str, str] = {
     "e-commerce": "a shop needs accounts, an admin for the catalogue and orders, forms and "
