@@ -11,9 +11,11 @@ import ast
 import http.client
 import json
 import re
+import shutil
 import subprocess
 import tomllib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -148,6 +150,19 @@ def test_every_django_setting_reads_the_variable_its_readme_names(render: Render
     assert sorted(name for name in read if f"`{name}`" not in readme) == []
 
 
+def test_one_import_style_absolute(render: Render) -> None:
+    project = render(framework="hybrid", use_cases=["e-commerce", "cms", "ml-api"])
+    relative = [
+        str(path.relative_to(project))
+        for path in project.rglob("*.py")
+        if re.search(r"^\s*from \.", path.read_text(), re.M)
+    ]
+    assert relative == []
+    ruff = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["ruff"]["lint"]
+    assert "TID" in ruff["select"]  # the project's own `ruff check` keeps it so
+    assert ruff["flake8-tidy-imports"]["ban-relative-imports"] == "all"
+
+
 def installed_apps(project: Path) -> list[str]:
     """INSTALLED_APPS, parsed from the rendered base settings."""
     tree = ast.parse((project / SLUG / "settings" / "base.py").read_text())
@@ -280,18 +295,26 @@ def websocket_handshake_status(base: str, path: str) -> int:
         connection.close()
 
 
+@contextmanager
+def served(project: Path, migrate: tuple[str, ...]) -> Iterator[str]:
+    """Install the project, migrate it as its README says, serve it; yields its base URL."""
+    env = project_env()
+    for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS"):
+        env.pop(name, None)  # the developer's shell must not change what is tested
+    run(project, "uv", "sync", "--quiet", env=env)
+    run(project, "uv", "run", *migrate, env=env)
+    port = free_port()
+    with serve(project, uvicorn_command(SLUG, port), env, port) as base:
+        yield base
+
+
 @pytest.fixture(scope="module")
 def realtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     """A FastAPI real-time project, installed, migrated as its README says, and served."""
     project = copy_project(
         tmp_path_factory.mktemp("realtime") / "p", framework="fastapi", use_cases=["real-time"]
     )
-    env = project_env()
-    env.pop("DATABASE_URL", None)
-    run(project, "uv", "sync", "--quiet", env=env)
-    run(project, "uv", "run", "alembic", "upgrade", "head", env=env)
-    port = free_port()
-    with serve(project, uvicorn_command(SLUG, port), env, port) as base:
+    with served(project, ("alembic", "upgrade", "head")) as base:
         yield project, base
 
 
@@ -320,13 +343,7 @@ def hybrid(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str
         framework="hybrid",
         use_cases=["e-commerce", "ml-api"],
     )
-    env = project_env()
-    for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS"):
-        env.pop(name, None)
-    run(project, "uv", "sync", "--quiet", env=env)
-    run(project, "uv", "run", "python", "manage.py", "migrate", env=env)
-    port = free_port()
-    with serve(project, uvicorn_command(SLUG, port), env, port) as base:
+    with served(project, ("python", "manage.py", "migrate")) as base:
         yield project, base
 
 
@@ -334,6 +351,33 @@ def hybrid(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str
 def test_hybrid_api_docs_load_nothing_from_another_host(hybrid: tuple[Path, str]) -> None:
     _, base = hybrid
     assert_docs_are_served_locally(base, "/api/docs")
+
+
+@pytest.mark.slow
+def test_hybrid_api_docs_render_in_a_browser(hybrid: tuple[Path, str]) -> None:
+    """Headless Chromium draws the docs' routes: Swagger UI ran, from the app's own assets.
+
+    CI has no network beyond package registries, so a CDN-loaded page would stay blank here.
+    """
+    _, base = hybrid
+    chromium = shutil.which("chromium")
+    assert chromium, "the browser checks need Chromium (.ci/run installs Debian's chromium)"
+    dom = subprocess.run(
+        [
+            chromium,
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            f"{base}/api/docs",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert 'data-path="/api/products"' in dom, dom[-2000:]
 
 
 @pytest.mark.slow
