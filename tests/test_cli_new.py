@@ -7,17 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from webscaffold.cli import app
+from support import scaffold
 
 NAME = ["--data", "project_name=Bar Probe"]
-
-
-def scaffold(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args))
-    assert "Traceback" not in result.output
-    return result.exit_code, result.output
 
 
 def answers_of(project: Path) -> dict[str, object]:

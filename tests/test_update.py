@@ -16,12 +16,12 @@ from pathlib import Path
 import copier
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-import webscaffold.upgrade
+import webscaffold.project
+import webscaffold.update
 from history import ANSWERS_TEMPLATE, build_file_tree, generate, git, git_save, snapshot, status
+from support import scaffold
 from webscaffold import gitutil
-from webscaffold.cli import app
 
 V1 = {
     "copier.yml": """\
@@ -81,14 +81,6 @@ USER_EDITS = {
     "sub/legacy [1].txt": "legacy\nmine\n",
     "my.py": "print('mine')\n",
 }
-
-
-def scaffold(*args: str) -> tuple[int, str]:
-    """Run the CLI as a user would (no terminal); return exit code and all it printed."""
-    result = CliRunner().invoke(app, list(args))
-    assert "Traceback" not in result.output, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.output
 
 
 def json_of(output: str) -> dict[str, object]:
@@ -270,7 +262,7 @@ def test_a_copied_project_with_stale_git_stat_data_updates(template: Path, tmp_p
 
 def test_update_then_nothing_left_to_do(template: Path, tmp_path: Path) -> None:
     project = generate(template, tmp_path / "p")
-    assert scaffold("update", str(project))[0] == 0
+    assert scaffold("update", str(project)).code == 0
     git_save(project, "update to v2")
     code, output = scaffold("update", str(project))
     assert code == 0, output
@@ -552,7 +544,7 @@ def test_project_from_an_old_install_updates_from_the_installed_bundle(
     new_install = tmp_path / "new-venv" / "webscaffold-template.bundle"
     new_install.parent.mkdir()
     git(template, "bundle", "create", str(new_install), "--tags", "HEAD")
-    monkeypatch.setattr(webscaffold.upgrade, "installed_bundle", lambda: new_install)
+    monkeypatch.setattr(webscaffold.project, "installed_bundle", lambda: new_install)
     code, output = scaffold("update", str(project))
     assert code == 0, output
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
@@ -570,7 +562,7 @@ def test_ctrl_c_while_computing_changes_nothing(
     def interrupted(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(webscaffold.upgrade, "_keep_edited_removals", interrupted)
+    monkeypatch.setattr(webscaffold.update, "_keep_edited_removals", interrupted)
     before = snapshot(edited.project)
     code, output = scaffold("update", str(edited.project))
     assert code == 130
@@ -590,7 +582,7 @@ def test_signal_while_writing_rolls_back(
             os.kill(os.getpid(), signum)  # held until git is done
         return real_git(cwd, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(webscaffold.upgrade, "git", git_then_signal)
+    monkeypatch.setattr(webscaffold.update, "git", git_then_signal)
     before = snapshot(edited.project)
     code, output = scaffold("update", str(edited.project))
     assert code == 130, output
@@ -656,15 +648,15 @@ def test_project_in_a_subdirectory_of_a_repository(
 def test_installed_wheel_renders_from_its_bundle(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import webscaffold.generate as generate_module
+    import webscaffold.template as template_module
 
     bundle = tmp_path / "webscaffold-template.bundle"
     bundle.write_bytes(b"")
-    monkeypatch.setattr(generate_module, "bundled_template_dir", lambda: tmp_path / "_template")
-    monkeypatch.setattr(generate_module, "installed_bundle", lambda: bundle)
-    assert generate_module.default_template_source() == (str(bundle), "HEAD")
-    monkeypatch.setattr(generate_module, "installed_bundle", lambda: None)
-    assert generate_module.default_template_source() == (str(tmp_path / "_template"), None)
+    monkeypatch.setattr(template_module, "bundled_template_dir", lambda: tmp_path / "_template")
+    monkeypatch.setattr(template_module, "installed_bundle", lambda: bundle)
+    assert template_module.default_source() == (str(bundle), "HEAD")
+    monkeypatch.setattr(template_module, "installed_bundle", lambda: None)
+    assert template_module.default_source() == (str(tmp_path / "_template"), None)
 
 
 def test_unknown_conflict_mode_is_bad_input(template: Path, tmp_path: Path) -> None:
@@ -687,9 +679,9 @@ def test_unknown_conflict_mode_is_bad_input(template: Path, tmp_path: Path) -> N
     ],
 )
 def test_diff_colours_on_a_terminal(line: str, style: str) -> None:
-    from webscaffold.cli import _diff_style
+    from webscaffold.console import diff_style
 
-    assert _diff_style(line) == style
+    assert diff_style(line) == style
 
 
 @pytest.mark.parametrize("mode", ["inline", "rej"])
@@ -713,7 +705,7 @@ def test_a_file_added_by_both_sides_conflicts(template: Path, tmp_path: Path, mo
 
 def test_interactive_update_without_a_terminal_says_so(template: Path, tmp_path: Path) -> None:
     from webscaffold.errors import BadInputError
-    from webscaffold.upgrade import UpdateOptions, apply_update
+    from webscaffold.update import UpdateOptions, apply_update
 
     tag_v3(template)
     project = generate(template, tmp_path / "p")

@@ -10,20 +10,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from history import git, git_save
-from support import REPO_ROOT, project_env, run_project_checks
-from webscaffold.cli import app
+from support import REPO_ROOT, project_env, run_project_checks, scaffold
 
 FRAMEWORKS = ["fastapi", "django", "hybrid"]
 TEMPLATE_CHANGE = "Upgrading: see `scaffold diff` before `scaffold update`.\n"
-
-
-def scaffold(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args))
-    assert "Traceback" not in result.output, result.output
-    return result.exit_code, result.output
 
 
 def snapshot_repo(dest: Path, tag: str) -> Path:
