@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import subprocess
 from pathlib import Path
 
@@ -87,6 +88,34 @@ def test_project_secret_lives_in_ignored_env_not_in_answers(tmp_path: Path) -> N
         ["git", "ls-files"], cwd=project, capture_output=True, text=True, check=True
     ).stdout.split()
     assert ".env" not in tracked
+
+
+def env_values(project: Path) -> dict[str, str]:
+    lines = (project / ".env").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+@pytest.mark.parametrize(
+    ("framework", "opt_in"),
+    [
+        ("fastapi", ("ENVIRONMENT", "development")),
+        ("django", ("DJANGO_SETTINGS_MODULE", "bar_probe.settings.local")),
+        ("hybrid", ("DJANGO_SETTINGS_MODULE", "bar_probe.settings.local")),
+    ],
+)
+def test_env_file_is_private_and_opts_into_development(
+    tmp_path: Path, framework: str, opt_in: tuple[str, str]
+) -> None:
+    project = tmp_path / "p"
+    code, output = scaffold("new", str(project), *NAME, "--no-git", "--framework", framework)
+    assert code == 0, output
+    assert stat.S_IMODE((project / ".env").stat().st_mode) == 0o600  # it holds the secret
+    values = env_values(project)
+    key, value = opt_in
+    assert values[key] == value
+    assert len(values["SECRET_KEY"]) >= 50  # the one key-strength rule of every framework
+    other = {"ENVIRONMENT", "DJANGO_SETTINGS_MODULE"} - {key}
+    assert not other & values.keys()
 
 
 BAD_INPUT = [
