@@ -255,3 +255,17 @@ def test_interactive_update_without_a_terminal_says_so(template: Path, tmp_path:
     with pytest.raises(BadInputError, match="no terminal to ask on"):
         apply_update(project, UpdateOptions(interactive=True))
     assert snapshot(project) == before
+
+
+@pytest.mark.parametrize("command", ["update", "diff"])
+def test_a_list_answer_given_as_text_is_bad_input(
+    template: Path, tmp_path: Path, command: str
+) -> None:
+    project = generate(template, tmp_path / "p")
+    before = snapshot(project)
+    code, output = scaffold(command, str(project), "--data", "use_cases=cms")
+    assert code == 2, output
+    assert output.strip().splitlines() == [
+        "error: use_cases must be a list, e.g. --data 'use_cases=[e-commerce, cms]'"
+    ]
+    assert snapshot(project) == before

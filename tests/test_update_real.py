@@ -90,6 +90,24 @@ def test_real_template_updates_across_a_release(tmp_path: Path, framework: str) 
     generate_and_update(repo, tmp_path / "project", framework)
 
 
+def test_use_cases_the_framework_leaves_out_are_named(tmp_path: Path) -> None:
+    repo = snapshot_repo(tmp_path / "webscaffold", "v0.1.0")
+    project = tmp_path / "project"
+    code, output = scaffold(
+        "new", str(project), "--template", str(repo), "-d", "project_name=Shop", "-u", "e-commerce"
+    )
+    assert code == 0, output
+    advice = "ml-api needs FastAPI's side: pass --data framework=hybrid to keep it"
+    for command in ("diff", "update"):
+        code, output = scaffold(command, str(project), "--data", "use_cases=[e-commerce, ml-api]")
+        assert code == 0, output
+        assert f"note: {advice}" in output.splitlines(), output
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["use_cases"] == ["e-commerce", "ml-api"]
+    assert answers["framework"] == "django"
+    assert not (project / "shop" / "ml").exists()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_updated_project_passes_its_own_checks(tmp_path: Path, framework: str) -> None:
