@@ -238,24 +238,10 @@ def fixtures_check(
     if as_json:
         _print_json(report.to_json())
     else:
-        out = console()
-        for diff in report.fixtures:
-            if diff.ok:
-                say(("ok", "green"), f"    {diff.name}", out=out)
-            elif diff.orphan:
-                say(("stale", "red"), f" {diff.name}: {diff.path} has no answer file", out=out)
-            else:
-                say(("stale", "red"), f" {diff.name}:", out=out)
-                for label, paths in (
-                    ("changed", diff.changed),
-                    ("missing", diff.missing),
-                    ("extra", diff.extra),
-                ):
-                    for path in paths:
-                        say(f"  {label}: {path}", out=out)
-        if not report.ok:
-            again = f" --template {template}" if template else ""
-            say(f"Fixtures are stale; run: scaffold fixtures regen {directory}{again}", out=out)
+        from webscaffold.console import print_fixtures
+
+        again = f" --template {template}" if template else ""
+        print_fixtures(report, f"scaffold fixtures regen {directory}{again}")
     if not report.ok:
         raise typer.Exit(1)
 
@@ -328,31 +314,11 @@ def update(
         )
         result = apply_update(path, options, step)
     _note_left_out(result.answers, "--data framework=")
-    out = console()
-    if not result.changed:
-        say(f"Already up to date at {result.target_version}: nothing to change.", out=out)
-        return
-    say(
-        ("Updated", "green"),
-        f" {result.project} from {result.current_version} to {result.target_version}:",
-        out=out,
-    )
-    from webscaffold.console import print_changes
+    from webscaffold.console import print_update
 
-    print_changes(result, out=out)
+    print_update(result, rejects=conflict == "rej")
     if result.conflicted:
-        err = console(stderr=True)
-        where = ".rej files beside them" if conflict == "rej" else "conflict markers"
-        say(
-            ("Conflicts", "bold red"),
-            f" remain in {len(result.conflicted)} file(s) ({where}):",
-            out=err,
-        )
-        for conflicted in result.conflicted:
-            say(f"  {conflicted}", out=err)
-        say("Resolve them, then `git add` and commit; `git diff` shows the rest.", out=err)
         raise typer.Exit(1)
-    say("Review with `git diff`, then commit.", out=out)
 
 
 app.command(name="upgrade", help="Same as `update`.")(update)
@@ -390,21 +356,10 @@ def diff(
         )
     if as_json:
         _print_json(result.to_json())
-    elif not result.changed:
-        say(f"Up to date at {result.target_version}: no changes.", stderr=True)
     else:
-        say(
-            f"Update from {result.current_version} to {result.target_version}"
-            + (f"; conflicts in {', '.join(result.conflicted)}" if result.conflicted else "")
-            + (f"; keeps {', '.join(result.kept)} (you edited it)" if result.kept else ""),
-            stderr=True,
-        )
-        if stat:
-            typer.echo(result.stat, nl=False)
-        else:
-            from webscaffold.console import print_diff
+        from webscaffold.console import print_preview
 
-            print_diff(result.diff)
+        print_preview(result, stat=stat)
     if exit_code and result.changed:
         raise typer.Exit(1)
 
@@ -426,20 +381,9 @@ def check(
     if as_json:
         _print_json(result.to_json())
     else:
-        out = console()
-        if result.behind:
-            say(
-                ("Behind", "yellow"),
-                f": at {result.current_version}, the template has {result.latest_version}; "
-                "run `scaffold diff` to see the update.",
-                out=out,
-            )
-        else:
-            say(("Up to date", "green"), f" at {result.current_version}.", out=out)
-        if result.drifted_files:
-            say(f"{len(result.drifted_files)} file(s) differ from the template's version:", out=out)
-            for drifted in result.drifted_files:
-                say(f"  {drifted}", out=out)
+        from webscaffold.console import print_check
+
+        print_check(result)
     if result.behind or (strict and result.drifted_files):
         raise typer.Exit(1)
 
