@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
+from webscaffold.answers import load_yaml_mapping
 from webscaffold.errors import BadInputError, ScaffoldError
 from webscaffold.gitutil import git_failure
 
@@ -39,20 +40,12 @@ def resolve_source(source: str, *, what: str = "--template") -> str:
 
 def read_answers(project: Path) -> dict[str, Any]:
     """The answers Copier recorded in a generated project (metadata keys included)."""
-    import yaml
-
-    path = project / ANSWERS_FILE
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml_mapping(project / ANSWERS_FILE, what="answers")
     except FileNotFoundError:
         raise BadInputError(
             f"{project} is not a generated project: it has no {ANSWERS_FILE}"
         ) from None
-    except yaml.YAMLError as error:
-        raise BadInputError(f"{path} is not valid YAML") from error
-    if not isinstance(loaded, dict):
-        raise BadInputError(f"{path} is not a mapping of answers")
-    return loaded
 
 
 @contextmanager

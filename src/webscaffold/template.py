@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from webscaffold.answers import load_yaml_mapping
 from webscaffold.copierutil import is_remote
 from webscaffold.errors import BadInputError
 
@@ -57,18 +58,11 @@ def default_source() -> tuple[str, str | None]:
 
 def read_copier_yml(template_dir: Path) -> dict[str, Any]:
     """Parse a template's copier.yml (settings and questions together)."""
-    import yaml  # lazy: `scaffold --help` reads no template
-
     path = template_dir / "copier.yml"
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml_mapping(path, what="settings and questions")
     except OSError as error:
         raise BadInputError(f"cannot read {path}: {error.strerror}") from error
-    except yaml.YAMLError as error:
-        raise BadInputError(f"{path} is not valid YAML: {error}") from error
-    if not isinstance(loaded, dict):
-        raise BadInputError(f"{path} must be a mapping of settings and questions")
-    return loaded
 
 
 @cache
