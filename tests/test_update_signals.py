@@ -74,3 +74,11 @@ def test_real_sigterm_leaves_the_project_before_or_after(edited: Case, delay: fl
     else:
         assert process.returncode == 1, output  # finished first: updated, with its conflict
         assert (edited.project / "new.txt").exists()
+
+
+def test_commands_restore_the_signal_handlers_they_install(edited: Case) -> None:
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    for args in (("recommend", "-u", "cms"), ("diff", str(edited.project), "--stat")):
+        code, output = scaffold(*args)
+        assert code == 0, output
+        assert {sig: signal.getsignal(sig) for sig in before} == before
