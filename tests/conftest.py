@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from support import REPO_ROOT
+from update_cases import Case, edited_case, tagged_template
 
 
 @pytest.fixture(autouse=True)
@@ -57,3 +58,15 @@ def pg_server_url() -> Iterator[str]:
         subprocess.run(
             ["bash", str(REPO_ROOT / ".ci" / "pg"), "stop", exports["PG_TEST_DATA"]], check=False
         )
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> Path:
+    """The update engine's tiny template, tagged v1 and v2 (see `update_cases`)."""
+    return tagged_template(tmp_path / "template")
+
+
+@pytest.fixture
+def edited(template: Path, tmp_path: Path) -> Case:
+    """A project generated from `template` at v1, with its user's committed edits."""
+    return edited_case(template, tmp_path / "project")

@@ -13,7 +13,7 @@ import copier
 ANSWERS_TEMPLATE = "{{ _copier_answers | to_nice_yaml -}}\n"
 
 
-def build_file_tree(spec: Mapping[str, str | None], root: Path) -> None:
+def build_file_tree(spec: Mapping[str, str | None], root: Path) -> Path:
     """Write `{relative path: text}` under `root` (dedented); `None` deletes the file."""
     for relative, text in spec.items():
         path = root / relative
@@ -22,6 +22,7 @@ def build_file_tree(spec: Mapping[str, str | None], root: Path) -> None:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import socket
 import subprocess
 import time
+import tomllib
 import urllib.error
 import urllib.request
 import uuid
@@ -18,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import copier
+from typer.testing import CliRunner
+
+from webscaffold.cli import app
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,6 +46,45 @@ def copy_project(dest: Path, **overrides: Any) -> Path:
         unsafe=False,
     )
     return dest
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What one `scaffold` command did; unpacks as `code, output = scaffold(...)`."""
+
+    code: int
+    output: str  # stdout and stderr together, as a user sees them
+    stdout: str
+    stderr: str
+
+    def __iter__(self) -> Iterator[Any]:  # Any: the two unpacked values differ in type
+        return iter((self.code, self.output))
+
+
+def scaffold(*args: str) -> Ran:
+    """Run the CLI in-process as a user would (no terminal): never a traceback."""
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return Ran(result.exit_code, result.output, result.stdout, result.stderr)
+
+
+def requirement_name(requirement: str) -> str:
+    """`Django>=5.2,<5.3` -> `django`; `uvicorn[standard]>=0.34` -> `uvicorn` (PEP 503 form)."""
+    match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement.strip())
+    assert match, requirement
+    return re.sub(r"[-_.]+", "-", match.group()).lower()
+
+
+def dependency_names(project: Path, group: str | None = None) -> set[str]:
+    """The runtime dependencies' names (or a dependency group's) from a project's pyproject."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    requirements: list[str] = (
+        pyproject["dependency-groups"][group] if group else pyproject["project"]["dependencies"]
+    )
+    names = [requirement_name(requirement) for requirement in requirements]
+    assert len(names) == len(set(names)), f"a dependency is listed twice: {requirements}"
+    return set(names)
 
 
 def project_env(**extra: str) -> dict[str, str]:

@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from history import ANSWERS_TEMPLATE, build_file_tree, generate, git_save
-from webscaffold.cli import app
+from support import scaffold
 
 TEMPLATE = {
     "copier.yml": "name:\n  type: str\n  default: demo\n",
@@ -18,12 +17,6 @@ TEMPLATE = {
     "config.txt": "setting = 1\n",
     "notes.txt": "notes\n",
 }
-
-
-def scaffold(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args))
-    assert "Traceback" not in result.output, result.output
-    return result.exit_code, result.output
 
 
 @pytest.fixture

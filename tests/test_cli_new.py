@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
+import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from webscaffold.cli import app
+from support import scaffold
 
 NAME = ["--data", "project_name=Bar Probe"]
-
-
-def scaffold(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args))
-    assert "Traceback" not in result.output
-    return result.exit_code, result.output
 
 
 def answers_of(project: Path) -> dict[str, object]:
@@ -94,6 +89,34 @@ def test_project_secret_lives_in_ignored_env_not_in_answers(tmp_path: Path) -> N
         ["git", "ls-files"], cwd=project, capture_output=True, text=True, check=True
     ).stdout.split()
     assert ".env" not in tracked
+
+
+def env_values(project: Path) -> dict[str, str]:
+    lines = (project / ".env").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+@pytest.mark.parametrize(
+    ("framework", "opt_in"),
+    [
+        ("fastapi", ("ENVIRONMENT", "development")),
+        ("django", ("DJANGO_SETTINGS_MODULE", "bar_probe.settings.local")),
+        ("hybrid", ("DJANGO_SETTINGS_MODULE", "bar_probe.settings.local")),
+    ],
+)
+def test_env_file_is_private_and_opts_into_development(
+    tmp_path: Path, framework: str, opt_in: tuple[str, str]
+) -> None:
+    project = tmp_path / "p"
+    code, output = scaffold("new", str(project), *NAME, "--no-git", "--framework", framework)
+    assert code == 0, output
+    assert stat.S_IMODE((project / ".env").stat().st_mode) == 0o600  # it holds the secret
+    values = env_values(project)
+    key, value = opt_in
+    assert values[key] == value
+    assert len(values["SECRET_KEY"]) >= 50  # the one key-strength rule of every framework
+    other = {"ENVIRONMENT", "DJANGO_SETTINGS_MODULE"} - {key}
+    assert not other & values.keys()
 
 
 BAD_INPUT = [
@@ -196,3 +219,104 @@ def test_version() -> None:
     code, output = scaffold("--version")
     assert code == 0
     assert output.startswith("scaffold ")
+
+
+def test_brackets_in_a_name_and_in_a_message_are_printed(tmp_path: Path) -> None:
+    code, output = scaffold(
+        "new", str(tmp_path / "p"), "--no-git", "--data", "project_name=Shop [beta]"
+    )
+    assert code == 0, output
+    assert "Created Shop [beta] in" in output
+    code, output = scaffold("new", str(tmp_path / "q"), *NAME, "--data", "use_cases=cms")
+    assert code == 2
+    assert "e.g. --data 'use_cases=[e-commerce, cms]'" in output
+
+
+def test_spaces_around_the_project_name_are_dropped(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    code, output = scaffold(
+        "new", str(project), "--no-git", "--framework", "django", "-d", "project_name=   Orbit  "
+    )
+    assert code == 0, output
+    assert answers_of(project)["project_name"] == "Orbit"
+    settings = (project / "orbit" / "settings" / "base.py").read_text()
+    assert 'SITE_NAME = "Orbit"\n' in settings
+
+
+@pytest.mark.parametrize(
+    ("options", "advice"),
+    [
+        (
+            ["--framework", "fastapi", "-u", "e-commerce", "-u", "ml-api"],
+            ["e-commerce needs Django's side: pass --framework hybrid to keep it"],
+        ),
+        (
+            ["--framework", "django", "-u", "cms", "-u", "real-time", "-u", "ml-api"],
+            [
+                "ml-api needs FastAPI's side: pass --framework hybrid to keep it",
+                "real-time needs FastAPI's side: pass --framework hybrid to keep it",
+            ],
+        ),
+        (["-u", "cms", "-u", "ml-api"], []),  # the recommended hybrid keeps both
+    ],
+)
+def test_use_cases_the_framework_leaves_out_are_named(
+    tmp_path: Path, options: list[str], advice: list[str]
+) -> None:
+    code, output = scaffold("new", str(tmp_path / "p"), *NAME, "--no-git", *options)
+    assert code == 0, output
+    notes = [line.removeprefix("note: ") for line in output.splitlines() if "needs" in line]
+    assert sorted(notes) == advice
+
+
+def test_next_steps_name_the_projects_own_test_command(tmp_path: Path) -> None:
+    code, output = scaffold("new", str(tmp_path / "p"), *NAME, "--no-git")
+    assert code == 0, output
+    steps = output.split("Next steps:", 1)[1].splitlines()
+    assert [step.split("#")[0].strip() for step in steps[1:4]] == [
+        f"cd {tmp_path / 'p'}",
+        "uv sync",
+        "uv run pytest",
+    ]
+
+
+def test_a_destination_through_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    code, output = scaffold("new", str(tmp_path / "notes.txt" / "inner"), *NAME)
+    assert code == 2, output
+    assert len(output.strip().splitlines()) == 1
+    assert "notes.txt is a file, not a directory" in output
+    assert [path.name for path in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_a_destination_nobody_may_write_is_refused() -> None:
+    # The kernel refuses new files in /proc to everyone, root included.
+    code, output = scaffold("new", "/proc/scaffold-test/site", *NAME)
+    assert code == 2, output
+    assert len(output.strip().splitlines()) == 1
+    assert "cannot create /proc/scaffold-test/site: /proc is not writable" in output
+
+
+def test_new_help_shows_real_metavars() -> None:
+    code, output = scaffold("new", "--help")
+    assert code == 0
+    assert "{dest}" not in output
+    assert "<list[str]>" not in output
+    for metavar in ("DIR", "--use-case USE_CASE", "--data KEY=VALUE", "--framework NAME"):
+        assert metavar in output, metavar
+
+
+def test_help_imports_no_heavy_library() -> None:
+    """`scaffold --help` stays fast: Copier, YAML, Jinja and Rich load only when a command runs."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "webscaffold", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    assert "webscaffold.cli" in imported
+    heavy = {
+        name for name in imported if name.split(".")[0] in {"copier", "yaml", "jinja2", "rich"}
+    }
+    assert heavy == set()

@@ -16,6 +16,7 @@ import pytest
 from support import (
     copy_project,
     create_database,
+    dependency_names,
     free_port,
     http_get,
     project_env,
@@ -43,18 +44,9 @@ SQLALCHEMY_ONLY = [f"{SLUG}/config.py", f"{SLUG}/db.py", "alembic.ini", "migrati
 JINJA_LEFTOVER = re.compile(r"\{\{|\{%|\{#")
 
 
-def requirement_names(requirements: list[str]) -> set[str]:
-    """Distribution names of requirement strings, without extras, versions or markers."""
-    return {re.split(r"[\[<>=~!; ]", requirement, maxsplit=1)[0] for requirement in requirements}
-
-
-def dependency_names(project: Path) -> tuple[set[str], set[str]]:
+def runtime_and_dev(project: Path) -> tuple[set[str], set[str]]:
     """Runtime and dev dependency names from the project's pyproject.toml."""
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    return (
-        requirement_names(pyproject["project"]["dependencies"]),
-        requirement_names(pyproject["dependency-groups"]["dev"]),
-    )
+    return dependency_names(project), dependency_names(project, "dev")
 
 
 def module_constants(path: Path) -> dict[str, object]:
@@ -84,7 +76,7 @@ def test_fastapi_project_layout(tmp_path: Path, database: str) -> None:
     assert not (project / "manage.py").exists()
     assert not (project / SLUG / "settings").exists()
 
-    runtime, dev = dependency_names(project)
+    runtime, dev = runtime_and_dev(project)
     assert {"fastapi", "sqlalchemy", "alembic", "aiosqlite", "pydantic-settings"} <= runtime
     assert {"pyjwt", "pwdlib", "uvicorn"} <= runtime
     assert ("psycopg" in runtime) == (database == "postgresql")
@@ -120,7 +112,7 @@ def test_other_frameworks_get_no_sqlalchemy_layer(tmp_path: Path, framework: str
     project = copy_project(tmp_path / "p", framework=framework)
     for path in SQLALCHEMY_ONLY:
         assert not (project / path).exists(), path
-    runtime, _ = dependency_names(project)
+    runtime = dependency_names(project)
     assert not {"sqlalchemy", "alembic", "aiosqlite"} & runtime
 
 

@@ -9,28 +9,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner, Result
 
-from support import REPO_ROOT
-from webscaffold.cli import app
+from history import build_file_tree
+from support import REPO_ROOT, scaffold
 
 GOLDEN = REPO_ROOT / "tests" / "fixtures"
-
-
-def scaffold(*args: str) -> Result:
-    result = CliRunner().invoke(app, list(args))
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
-
-
-def build_file_tree(root: Path, files: dict[str, str]) -> Path:
-    """Write `{relative path: text}` under `root`."""
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -45,7 +28,6 @@ def tree_digest(root: Path) -> dict[str, str]:
 def tiny_template(root: Path, *, extra: dict[str, str] | None = None) -> Path:
     """A two-question template with an answers file, like ours but fast to reason about."""
     return build_file_tree(
-        root,
         {
             "copier.yml": (
                 "_subdirectory: template\n"
@@ -57,6 +39,7 @@ def tiny_template(root: Path, *, extra: dict[str, str] | None = None) -> Path:
             "template/README.md.jinja": "# {{ name }} ({{ flavour }})\n",
             **(extra or {}),
         },
+        root,
     )
 
 
@@ -80,13 +63,13 @@ def test_regen_writes_each_fixture_deterministically(tmp_path: Path) -> None:
         },
     )
     result = scaffold("fixtures", "regen", str(fixtures))
-    assert result.exit_code == 0, result.output
+    assert result.code == 0, result.output
     assert "regenerated" in result.stdout
     assert "site" in result.stdout
     first = tree_digest(fixtures)
 
     again = scaffold("fixtures", "regen", str(fixtures))
-    assert again.exit_code == 0, again.output
+    assert again.code == 0, again.output
     assert tree_digest(fixtures) == first  # byte-identical, run after run
 
     answers = yaml.safe_load((fixtures / "site" / ".copier-answers.yml").read_text())
@@ -106,7 +89,7 @@ def test_regen_records_no_commit_for_a_git_template(tmp_path: Path) -> None:
 
     result = scaffold("fixtures", "regen", str(fixtures), "--template", str(template))
 
-    assert result.exit_code == 0, result.output
+    assert result.code == 0, result.output
     # The working tree is rendered, not the newest tag; and nothing names a commit.
     assert (fixtures / "one" / "README.md").read_text() == "# One, uncommitted\n"
     answers = yaml.safe_load((fixtures / "one" / ".copier-answers.yml").read_text())
@@ -116,27 +99,27 @@ def test_regen_records_no_commit_for_a_git_template(tmp_path: Path) -> None:
 def test_regen_removes_what_the_template_no_longer_makes(tmp_path: Path) -> None:
     template = tiny_template(tmp_path / "tpl", extra={"template/old.txt": "old\n"})
     fixtures = answers_dir(tmp_path / "fx", {"one": "name: One\n"})
-    assert scaffold("fixtures", "regen", str(fixtures), "--template", str(template)).exit_code == 0
+    assert scaffold("fixtures", "regen", str(fixtures), "--template", str(template)).code == 0
     assert (fixtures / "one" / "old.txt").is_file()
     (fixtures / "one" / "by-hand.txt").write_text("stale\n")
     (template / "template" / "old.txt").unlink()
 
     result = scaffold("fixtures", "regen", str(fixtures), "--template", str(template))
 
-    assert result.exit_code == 0, result.output
+    assert result.code == 0, result.output
     assert sorted(tree_digest(fixtures / "one")) == [".copier-answers.yml", "README.md"]
 
 
 def test_regen_removes_output_whose_answer_file_is_gone(tmp_path: Path) -> None:
     template = tiny_template(tmp_path / "tpl")
     fixtures = answers_dir(tmp_path / "fx", {"old": "name: Old\n"})
-    assert scaffold("fixtures", "regen", str(fixtures), "--template", str(template)).exit_code == 0
+    assert scaffold("fixtures", "regen", str(fixtures), "--template", str(template)).code == 0
     (fixtures / "old.yml").rename(fixtures / "new.yml")
     (fixtures / "notes").mkdir()  # not generated (no answers file): left alone
 
     result = scaffold("fixtures", "regen", str(fixtures), "--template", str(template))
 
-    assert result.exit_code == 0, result.output
+    assert result.code == 0, result.output
     assert "removed" in result.stdout
     assert sorted(path.name for path in fixtures.iterdir()) == ["new", "new.yml", "notes"]
 
@@ -144,13 +127,13 @@ def test_regen_removes_output_whose_answer_file_is_gone(tmp_path: Path) -> None:
 def test_regen_is_all_or_nothing(tmp_path: Path) -> None:
     template = tiny_template(tmp_path / "tpl")
     fixtures = answers_dir(tmp_path / "fx", {"a": "name: A\n", "b": "name: B\n"})
-    assert scaffold("fixtures", "regen", str(fixtures), "--template", str(template)).exit_code == 0
+    assert scaffold("fixtures", "regen", str(fixtures), "--template", str(template)).code == 0
     before = tree_digest(fixtures)
     (fixtures / "b.yml").write_text("name: B\nflavour: sour\n")  # rendered after a.yml
 
     result = scaffold("fixtures", "regen", str(fixtures), "--template", str(template))
 
-    assert result.exit_code == 2
+    assert result.code == 2
     assert "b.yml" in result.stderr
     assert "flavour" in result.stderr
     del before["b.yml"]
@@ -169,14 +152,14 @@ def current(tmp_path: Path) -> tuple[Path, Path]:
     template = tiny_template(tmp_path / "tpl", extra={"template/run.sh": "#!/bin/sh\n"})
     (template / "template" / "run.sh").chmod(0o755)
     fixtures = answers_dir(tmp_path / "fx", {"one": "name: One\n", "two": "name: Two\n"})
-    assert scaffold("fixtures", "regen", str(fixtures), "--template", str(template)).exit_code == 0
+    assert scaffold("fixtures", "regen", str(fixtures), "--template", str(template)).code == 0
     return fixtures, template
 
 
 def test_check_passes_on_current_fixtures(current: tuple[Path, Path]) -> None:
     fixtures, template = current
     result = scaffold("fixtures", "check", str(fixtures), "--template", str(template))
-    assert result.exit_code == 0, result.output
+    assert result.code == 0, result.output
     assert "ok    one" in result.stdout
     assert "ok    two" in result.stdout
 
@@ -190,7 +173,7 @@ def test_check_names_every_difference(current: tuple[Path, Path]) -> None:
 
     result = scaffold("fixtures", "check", str(fixtures), "--template", str(template))
 
-    assert result.exit_code == 1
+    assert result.code == 1
     lines = result.stdout.splitlines()
     assert "stale one:" in lines
     assert "  changed: README.md" in lines
@@ -209,7 +192,7 @@ def test_check_json(current: tuple[Path, Path]) -> None:
 
     result = scaffold("fixtures", "check", str(fixtures), "--template", str(template), "--json")
 
-    assert result.exit_code == 1
+    assert result.code == 1
     report = json.loads(result.stdout)
     assert report["ok"] is False
     by_name = {fixture["name"]: fixture for fixture in report["fixtures"]}
@@ -230,15 +213,15 @@ def test_check_reports_a_fixture_never_generated(tmp_path: Path) -> None:
     template = tiny_template(tmp_path / "tpl")
     fixtures = answers_dir(tmp_path / "fx", {"new": "name: New\n"})
     result = scaffold("fixtures", "check", str(fixtures), "--template", str(template))
-    assert result.exit_code == 1
+    assert result.code == 1
     assert "  missing: README.md" in result.stdout.splitlines()
 
 
 def test_check_ignores_tool_caches(current: tuple[Path, Path]) -> None:
     fixtures, template = current
-    build_file_tree(fixtures / "one", {".venv/pyvenv.cfg": "", "__pycache__/x.pyc": ""})
+    build_file_tree({".venv/pyvenv.cfg": "", "__pycache__/x.pyc": ""}, fixtures / "one")
     result = scaffold("fixtures", "check", str(fixtures), "--template", str(template))
-    assert result.exit_code == 0, result.output
+    assert result.code == 0, result.output
 
 
 # ── bad input: exit 2, one line naming the file and what is wrong ──
@@ -259,10 +242,10 @@ def test_check_ignores_tool_caches(current: tuple[Path, Path]) -> None:
 )
 def test_bad_answer_files(tmp_path: Path, files: dict[str, str], message: str) -> None:
     template = tiny_template(tmp_path / "tpl")
-    fixtures = build_file_tree(tmp_path / "fx", files)
+    fixtures = build_file_tree(files, tmp_path / "fx")
     for command in ("regen", "check"):
         result = scaffold("fixtures", command, str(fixtures), "--template", str(template))
-        assert result.exit_code == 2, result.output
+        assert result.code == 2, result.output
         assert message in result.stderr
     assert sorted(path.name for path in fixtures.iterdir()) == sorted(files)  # nothing written
 
@@ -270,27 +253,27 @@ def test_bad_answer_files(tmp_path: Path, files: dict[str, str], message: str) -
 def test_bad_answer_for_the_bundled_template_names_file_and_question(tmp_path: Path) -> None:
     fixtures = answers_dir(tmp_path / "fx", {"bad": "project_name: X\nproject_slug: django\n"})
     result = scaffold("fixtures", "check", str(fixtures))
-    assert result.exit_code == 2
+    assert result.code == 2
     assert "bad.yml: Validation error for question 'project_slug'" in result.stderr
 
 
 def test_unknown_key_for_the_bundled_template(tmp_path: Path) -> None:
     fixtures = answers_dir(tmp_path / "fx", {"bad": "project_name: X\nframwork: django\n"})
     result = scaffold("fixtures", "regen", str(fixtures))
-    assert result.exit_code == 2
+    assert result.code == 2
     assert "bad.yml: unknown answer key 'framwork'" in result.stderr
 
 
 def test_missing_directory(tmp_path: Path) -> None:
     result = scaffold("fixtures", "check", str(tmp_path / "nowhere"))
-    assert result.exit_code == 2
+    assert result.code == 2
     assert "nowhere: no such directory" in result.stderr
 
 
 def test_missing_template(tmp_path: Path) -> None:
     fixtures = answers_dir(tmp_path / "fx", {"one": "name: One\n"})
     result = scaffold("fixtures", "check", str(fixtures), "--template", str(tmp_path / "nope"))
-    assert result.exit_code == 2
+    assert result.code == 2
     assert "--template" in result.stderr
     assert "no such directory or git URL" in result.stderr
 
@@ -298,7 +281,7 @@ def test_missing_template(tmp_path: Path) -> None:
 def test_directory_that_is_a_file(tmp_path: Path) -> None:
     (tmp_path / "fx").write_text("not a directory\n")
     result = scaffold("fixtures", "check", str(tmp_path / "fx"))
-    assert result.exit_code == 2
+    assert result.code == 2
     assert "is a file" in result.output
 
 
@@ -306,7 +289,7 @@ def test_hidden_yml_files_are_not_answer_files(tmp_path: Path) -> None:
     template = tiny_template(tmp_path / "tpl")
     fixtures = answers_dir(tmp_path / "fx", {"one": "name: One\n", ".yamllint": "rules: {}\n"})
     result = scaffold("fixtures", "regen", str(fixtures), "--template", str(template))
-    assert result.exit_code == 0, result.output
+    assert result.code == 0, result.output
     assert sorted(path.name for path in fixtures.iterdir()) == [".yamllint.yml", "one", "one.yml"]
 
 
@@ -315,7 +298,7 @@ def test_output_path_that_is_a_file(tmp_path: Path) -> None:
     fixtures = answers_dir(tmp_path / "fx", {"one": "name: One\n"})
     (fixtures / "one").write_text("in the way\n")
     result = scaffold("fixtures", "regen", str(fixtures), "--template", str(template))
-    assert result.exit_code == 2
+    assert result.code == 2
     assert "exists and is not a directory" in result.stderr
 
 
@@ -325,7 +308,7 @@ def test_output_path_that_is_a_file(tmp_path: Path) -> None:
 def test_golden_fixtures_are_current() -> None:
     """Changes to generated output come with `uv run scaffold fixtures regen tests/fixtures`."""
     result = scaffold("fixtures", "check", str(GOLDEN))
-    assert result.exit_code == 0, (
+    assert result.code == 0, (
         f"{result.output}\nIf the change is intended: uv run scaffold fixtures regen tests/fixtures"
     )
 

@@ -19,6 +19,7 @@ import pytest
 from support import (
     DjangoProject,
     copy_project,
+    dependency_names,
     free_port,
     get,
     install_django_project,
@@ -43,14 +44,6 @@ DJANGO_FILES = ["manage.py", f"{SLUG}/settings/base.py", f"{SLUG}/accounts/model
 
 
 # ── structure (fast: render only) ────────────────────────────────────────────
-
-
-def dependency_names(project: Path) -> set[str]:
-    """Runtime dependency names (no extras or versions) from the project's pyproject.toml."""
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    requirements: list[str] = pyproject["project"]["dependencies"]
-    assert len(requirements) == len(set(requirements)), "a dependency is listed twice"
-    return {req.split("[")[0].split(">")[0].split("<")[0].split("=")[0] for req in requirements}
 
 
 def assigned_names(path: Path) -> set[str]:

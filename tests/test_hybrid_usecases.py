@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import json
 import re
-import tomllib
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,6 +20,7 @@ from support import (
     DjangoProject,
     Response,
     copy_project,
+    dependency_names,
     free_port,
     get,
     install_django_project,
@@ -63,15 +63,6 @@ COMBINATIONS = {
 }
 
 
-def runtime_names(project: Path, group: str | None = None) -> set[str]:
-    """Runtime (or a dependency group's) dependency names, without extras or versions."""
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    requirements: list[str] = (
-        pyproject["dependency-groups"][group] if group else pyproject["project"]["dependencies"]
-    )
-    return {re.split(r"[\[<>=]", requirement)[0] for requirement in requirements}
-
-
 def installed_apps(project: Path) -> list[str]:
     """INSTALLED_APPS of the project's base settings, parsed."""
     tree = ast.parse((project / SLUG / "settings" / "base.py").read_text())
@@ -105,19 +96,19 @@ def test_selected_use_cases_are_wired_into_the_api(tmp_path: Path, combination: 
     if realtime:
         assert f"ws://127.0.0.1:8000{api}/rooms/" in readme
     # Starlette's TestClient (on httpx2) is for the WebSocket tests; the others use httpx.
-    assert ("httpx2" in runtime_names(project, "dev")) == realtime
+    assert ("httpx2" in dependency_names(project, "dev")) == realtime
     for path in MICROSERVICES_FILES:
         assert (project / path).is_file() == microservices, path
     for path in REALTIME_FILES:
         assert (project / path).is_file() == realtime, path
     for path in ML_FILES:
         assert (project / path).is_file() == ml, path
-    assert ({"scikit-learn", "skops"} <= runtime_names(project)) == ml
+    assert ({"scikit-learn", "skops"} <= dependency_names(project)) == ml
     assert ("## Model serving (ML API)" in readme) == ml
     # With microservices, ops.py replaces the database-checking health router.
     assert (project / SLUG / "api" / "routers" / "health.py").exists() != microservices
-    assert ("prometheus-client" in runtime_names(project)) == microservices
-    assert not {"sqlalchemy", "alembic"} & runtime_names(project)
+    assert ("prometheus-client" in dependency_names(project)) == microservices
+    assert not {"sqlalchemy", "alembic"} & dependency_names(project)
     assert ("## Running as a microservice" in readme) == microservices
     assert ("`/api/ready`" in readme) == microservices
     assert ("## Real-time rooms (WebSockets)" in readme) == realtime
@@ -128,8 +119,8 @@ def test_hybrid_without_use_cases_has_none_of_them(tmp_path: Path) -> None:
     assert (project / SLUG / "api" / "routers" / "health.py").is_file()
     everything = MICROSERVICES_FILES + REALTIME_FILES + ML_FILES + MOBILE_FILES
     assert not [path for path in everything if (project / path).exists()]
-    assert "prometheus-client" not in runtime_names(project)
-    assert "httpx2" not in runtime_names(project, "dev")
+    assert "prometheus-client" not in dependency_names(project)
+    assert "httpx2" not in dependency_names(project, "dev")
     assert "/api/v1" not in (project / "README.md").read_text()
 
 

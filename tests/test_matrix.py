@@ -6,8 +6,6 @@ Run one combination: `uv run pytest tests/test_matrix.py -k 'fastapi-sqlite-none
 
 from __future__ import annotations
 
-import re
-import tomllib
 from collections.abc import Callable
 from itertools import combinations as pairs_of
 from itertools import product
@@ -22,6 +20,7 @@ from support import (
     REPO_ROOT,
     copy_project,
     create_database,
+    dependency_names,
     free_port,
     http_get,
     project_env,
@@ -41,13 +40,6 @@ def as_options(combination: Combination) -> dict[str, Any]:
         **{use_case: use_case in combination.use_cases for use_case in use_cases},
         "database": combination.database,
     }
-
-
-def requirement_name(requirement: str) -> str:
-    """`Django>=5.2,<5.3` -> `django`; `uvicorn[standard]>=0.34` -> `uvicorn`."""
-    match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement.strip())
-    assert match, requirement
-    return re.sub(r"[-_.]+", "-", match.group()).lower()
 
 
 def all_values() -> dict[str, list[Any]]:
@@ -124,8 +116,7 @@ def test_combination_renders(combination: Combination, tmp_path: Path) -> None:
     assert answers["framework"] == combination.framework
     assert answers["use_cases"] == list(combination.use_cases)
     assert answers["database"] == combination.database
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
-    names = {requirement_name(dependency) for dependency in pyproject["project"]["dependencies"]}
+    names = dependency_names(project)
     assert ("django" in names) == (combination.framework in {"django", "hybrid"})
     assert ("fastapi" in names) == (combination.framework in {"fastapi", "hybrid"})
 

@@ -10,10 +10,8 @@ from pathlib import Path
 import copier
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from support import CANONICAL_ANSWERS, REPO_ROOT
-from webscaffold.cli import app
+from support import CANONICAL_ANSWERS, REPO_ROOT, scaffold
 from webscaffold.recommend import REASONS, recommend, use_case_names
 
 WEB = ["e-commerce", "cms", "social-network", "saas-dashboard"]
@@ -80,24 +78,24 @@ def test_every_use_case_has_a_reason_and_a_side() -> None:
 
 
 def test_cli_explains_each_use_case() -> None:
-    result = CliRunner().invoke(app, ["recommend", "-u", "cms", "-u", "ml-api"])
-    assert result.exit_code == 0, result.output
+    result = scaffold("recommend", "-u", "cms", "-u", "ml-api")
+    assert result.code == 0, result.output
     assert result.output.startswith("hybrid")
     assert "cms → django" in result.output
     assert "ml-api → fastapi" in result.output
 
 
 def test_cli_json() -> None:
-    result = CliRunner().invoke(app, ["recommend", "--json", "-u", "e-commerce"])
-    assert result.exit_code == 0, result.output
+    result = scaffold("recommend", "--json", "-u", "e-commerce")
+    assert result.code == 0, result.output
     payload = json.loads(result.output)
     assert payload["framework"] == "django"
     assert [r["use_case"] for r in payload["reasons"]] == ["e-commerce"]
 
 
 def test_cli_unknown_use_case_is_bad_input() -> None:
-    result = CliRunner().invoke(app, ["recommend", "-u", "blog"])
-    assert result.exit_code == 2
+    result = scaffold("recommend", "-u", "blog")
+    assert result.code == 2
     assert "unknown use case 'blog'" in result.output
     assert "e-commerce" in result.output
     assert "Traceback" not in result.output

@@ -10,20 +10,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from history import git, git_save
-from support import REPO_ROOT, project_env, run_project_checks
-from webscaffold.cli import app
+from support import REPO_ROOT, project_env, run_project_checks, scaffold
 
 FRAMEWORKS = ["fastapi", "django", "hybrid"]
 TEMPLATE_CHANGE = "Upgrading: see `scaffold diff` before `scaffold update`.\n"
-
-
-def scaffold(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args))
-    assert "Traceback" not in result.output, result.output
-    return result.exit_code, result.output
 
 
 def snapshot_repo(dest: Path, tag: str) -> Path:
@@ -96,6 +88,24 @@ def generate_and_update(repo: Path, project: Path, framework: str) -> None:
 def test_real_template_updates_across_a_release(tmp_path: Path, framework: str) -> None:
     repo = snapshot_repo(tmp_path / "webscaffold", "v0.1.0")
     generate_and_update(repo, tmp_path / "project", framework)
+
+
+def test_use_cases_the_framework_leaves_out_are_named(tmp_path: Path) -> None:
+    repo = snapshot_repo(tmp_path / "webscaffold", "v0.1.0")
+    project = tmp_path / "project"
+    code, output = scaffold(
+        "new", str(project), "--template", str(repo), "-d", "project_name=Shop", "-u", "e-commerce"
+    )
+    assert code == 0, output
+    advice = "ml-api needs FastAPI's side: pass --data framework=hybrid to keep it"
+    for command in ("diff", "update"):
+        code, output = scaffold(command, str(project), "--data", "use_cases=[e-commerce, ml-api]")
+        assert code == 0, output
+        assert f"note: {advice}" in output.splitlines(), output
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["use_cases"] == ["e-commerce", "ml-api"]
+    assert answers["framework"] == "django"
+    assert not (project / "shop" / "ml").exists()
 
 
 @pytest.mark.slow

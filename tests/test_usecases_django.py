@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import secrets
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from support import (
     copy_project,
     create_database,
+    dependency_names,
     free_port,
     http_get,
     project_env,
@@ -94,15 +94,6 @@ def installed_apps(project: Path) -> list[str]:
     raise AssertionError("no INSTALLED_APPS")
 
 
-def runtime_dependencies(project: Path) -> set[str]:
-    """Runtime distribution names from the project's pyproject.toml."""
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    return {
-        dep.split("[")[0].split(">")[0].split("<")[0]
-        for dep in pyproject["project"]["dependencies"]
-    }
-
-
 # ── structure (fast: render only) ────────────────────────────────────────────
 
 
@@ -113,7 +104,7 @@ def test_chosen_use_cases_and_only_those_leave_apps(tmp_path: Path, chosen: list
     base_html = (project / SLUG / "templates" / "base.html").read_text()
     urls = (project / SLUG / "urls.py").read_text()
     tests = {path.name for path in (project / "tests").iterdir()}
-    dependencies = runtime_dependencies(project)
+    dependencies = dependency_names(project)
     for name, use_case in USE_CASES.items():
         selected = name in chosen
         for app in use_case.apps:
@@ -156,7 +147,7 @@ def test_fastapi_projects_get_no_django_use_case_apps(tmp_path: Path) -> None:
     for use_case in USE_CASES.values():
         for app in use_case.apps:
             assert not (project / SLUG / app).exists(), app
-    assert not any(dep.startswith(("django", "wagtail")) for dep in runtime_dependencies(project))
+    assert not any(dep.startswith(("django", "wagtail")) for dep in dependency_names(project))
 
 
 # ── generated projects, checked and served (slow) ────────────────────────────

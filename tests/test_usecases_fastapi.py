@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import json
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 from support import (
     copy_project,
     create_database,
+    dependency_names,
     free_port,
     http_get,
     project_env,
@@ -97,16 +97,6 @@ ALL = sorted(USE_CASES)
 COMBINATIONS = {"none": [], **{name: [name] for name in ALL}, "all": ALL}
 
 
-def requirement_names(requirements: list[str]) -> set[str]:
-    """Distribution names of requirement strings, without extras, versions or markers."""
-    return {re.split(r"[\[<>=~!; ]", requirement, maxsplit=1)[0] for requirement in requirements}
-
-
-def runtime_dependencies(project: Path) -> set[str]:
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    return requirement_names(pyproject["project"]["dependencies"])
-
-
 def imported_routers(project: Path) -> set[str]:
     """The router modules app.py imports from `<slug>.routers`."""
     tree = ast.parse((project / SLUG / "app.py").read_text())
@@ -166,7 +156,7 @@ def test_selected_use_cases_are_wired_and_unselected_leave_no_trace(
     selected = COMBINATIONS[combination]
     project = copy_project(tmp_path / "p", framework="fastapi", use_cases=selected)
     runtime, routers, fields = (
-        runtime_dependencies(project),
+        dependency_names(project),
         imported_routers(project),
         settings_fields(project),
     )
@@ -202,7 +192,7 @@ def test_other_frameworks_get_none_of_the_standalone_modules(
     tmp_path: Path, framework: str
 ) -> None:
     project = copy_project(tmp_path / "p", framework=framework, use_cases=ALL)
-    runtime = runtime_dependencies(project)
+    runtime = dependency_names(project)
     readme = (project / "README.md").read_text()
     in_api = framework == "hybrid"  # the hybrid's API carries every FastAPI-side use case
     for name, use_case in USE_CASES.items():

@@ -6,8 +6,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from webscaffold.errors import BadInputError
 
 
@@ -22,17 +20,15 @@ def parse_data_pairs(pairs: Iterable[str]) -> dict[str, str]:
     return data
 
 
-def load_data_file(path: Path, *, label: str = "--data-file ") -> dict[str, Any]:
-    """Read a YAML mapping of answers (the same format as Copier's --data-file).
+def load_yaml_mapping(path: Path, *, label: str = "", what: str) -> dict[str, Any]:
+    """A YAML file holding one mapping (`what` names its contents in the error); empty is {}.
 
-    Error messages start with `label` and the path (`--data-file answers.yml: ...`).
+    Errors start with `label` and the path; a missing or unreadable file raises OSError,
+    which each caller words for its own file.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInputError(f"{label}{path}: no such file") from None
-    except OSError as error:
-        raise BadInputError(f"{label}{path}: {error.strerror}") from error
+    import yaml  # lazy: `scaffold --help` reads no YAML
+
+    text = path.read_text(encoding="utf-8")
     try:
         loaded = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -42,8 +38,21 @@ def load_data_file(path: Path, *, label: str = "--data-file ") -> dict[str, Any]
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
-        raise BadInputError(f"{label}{path} must be a mapping of answer keys to values")
+        raise BadInputError(f"{label}{path} must be a mapping of {what}")
     return {str(key): value for key, value in loaded.items()}
+
+
+def load_data_file(path: Path, *, label: str = "--data-file ") -> dict[str, Any]:
+    """Read a YAML mapping of answers (the same format as Copier's --data-file).
+
+    Error messages start with `label` and the path (`--data-file answers.yml: ...`).
+    """
+    try:
+        return load_yaml_mapping(path, label=label, what="answer keys to values")
+    except FileNotFoundError:
+        raise BadInputError(f"{label}{path}: no such file") from None
+    except OSError as error:
+        raise BadInputError(f"{label}{path}: {error.strerror}") from error
 
 
 def check_keys(data: dict[str, Any], known: Sequence[str], source: str) -> None:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from webscaffold.answers import without_metadata
+from webscaffold.copierutil import ANSWERS_FILE
 from webscaffold.errors import BadInputError, ScaffoldError
 from webscaffold.gitutil import git
+from webscaffold.project import recorded_project, template_source
 from webscaffold.render import render_version
-from webscaffold.upgrade import ANSWERS_FILE, recorded_project, template_source
 
 _DESCRIBED = re.compile(r"^(?P<tag>.+)-(?P<distance>\d+)-g(?P<sha>[0-9a-f]+)$")
 
@@ -26,6 +28,10 @@ class CheckResult:
     latest_version: str | None
     behind: bool
     drifted_files: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """What `check --json` prints."""
+        return {**asdict(self), "project": str(self.project)}
 
 
 def check_project(project: Path, *, template: str | None = None) -> CheckResult:

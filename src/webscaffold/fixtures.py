@@ -22,13 +22,13 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from webscaffold.answers import check_keys, load_data_file, without_metadata
+from webscaffold.copierutil import ANSWERS_FILE, copier_errors, copy_template, is_remote
 from webscaffold.errors import BadInputError
-from webscaffold.generate import ANSWERS_FILE, render
 from webscaffold.template import askable, bundled_template_dir, questions_of, read_copier_yml
 
 ANSWER_SUFFIX = ".yml"
@@ -94,6 +94,11 @@ class CheckReport:
     def ok(self) -> bool:
         """Whether every fixture is current."""
         return all(fixture.ok for fixture in self.fixtures)
+
+    def to_json(self) -> dict[str, Any]:
+        """What `fixtures check --json` prints."""
+        fixtures = [{**asdict(diff), "ok": diff.ok} for diff in self.fixtures]
+        return {"ok": self.ok, "fixtures": fixtures}
 
 
 def regenerate(directory: Path, template: str | None = None) -> list[Regenerated]:
@@ -202,10 +207,8 @@ def orphaned_outputs(directory: Path, answer_files: list[AnswerFile]) -> list[Pa
 
 def render_fixture(answers: AnswerFile, source: TemplateSource, dest: Path, final: Path) -> Path:
     """Render one fixture into `dest` as it must look once it lives at `final`."""
-    try:
-        render(source.url, dest, answers.data, defaults=True, vcs_ref=None)
-    except BadInputError as error:
-        raise BadInputError(f"{answers.path}: {error.message}") from error
+    with copier_errors(prefix=f"{answers.path}: "):
+        copy_template(source.url, dest, answers.data, vcs_ref=None)
     if source.origin is not None:
         _replace_in_files(dest, source.url, _relative_posix(source.origin, final))
     return dest
@@ -258,7 +261,7 @@ def _local_template_dir(template: str | None) -> Path | None:
     path = Path(template).expanduser()
     if path.is_dir():
         return path.resolve()
-    if "://" in template or template.startswith(("git@", "gh:", "gl:")):
+    if is_remote(template):
         return None
     raise BadInputError(f"--template {template}: no such directory or git URL")
 

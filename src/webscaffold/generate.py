@@ -6,24 +6,18 @@ import os
 import secrets
 import shutil
 import tempfile
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from webscaffold.errors import BadInputError, ScaffoldError
+from webscaffold.copierutil import copier_errors, copy_template, read_answers, resolve_source
+from webscaffold.errors import BadInputError
 from webscaffold.gitutil import init_and_commit
-from webscaffold.template import (
-    askable,
-    bundled_questions,
-    bundled_template_dir,
-    installed_bundle,
-)
+from webscaffold.template import askable, bundled_questions, default_source
 
-ANSWERS_FILE = ".copier-answers.yml"
+# `.env` holds the project's secret: only its owner may read it.
+ENV_FILE_MODE = 0o600
 
 
 @dataclass(frozen=True)
@@ -35,25 +29,6 @@ class NewProject:
     committed: bool
 
 
-def default_template_source() -> tuple[str, str | None]:
-    """The template `scaffold new` uses when no `--template` is given, and its git ref.
-
-    From a source checkout we render the working tree (`HEAD` plus uncommitted
-    edits), not the newest tag, so template authors see their own changes. An
-    installed wheel renders from the git bundle it ships (its `HEAD` is the
-    version the wheel was built from), so the project records a `_commit` and can
-    be updated later; a wheel built without git history falls back to the plain
-    directory (such projects can be generated but not updated).
-    """
-    template_dir = bundled_template_dir()
-    if (template_dir / ".git").exists():
-        return str(template_dir), "HEAD"
-    bundle = installed_bundle()
-    if bundle is not None:
-        return str(bundle), "HEAD"
-    return str(template_dir), None
-
-
 def missing_answers(data: dict[str, Any]) -> list[str]:
     """Bundled-template questions that have no default and no answer in `data`."""
     questions = bundled_questions()
@@ -62,73 +37,59 @@ def missing_answers(data: dict[str, Any]) -> list[str]:
     ]
 
 
-def check_destination(dest: Path) -> None:
-    """A destination must be new or an empty directory: we never write over files."""
+def check_destination(dest: Path) -> Path:
+    """Refuse a destination we could not fill cleanly; return the directory to stage in.
+
+    A destination must be new or an empty directory (we never write over files), and its
+    nearest existing ancestor must be a directory.
+    """
     if dest.is_dir():
         if any(dest.iterdir()):
             raise BadInputError(
                 f"destination {dest} exists and is not empty; choose a new or empty directory"
             )
-    elif dest.exists():
+        return dest.parent
+    if dest.exists() or dest.is_symlink():
         raise BadInputError(f"destination {dest} exists and is not a directory")
-
-
-def _nearest_existing_dir(path: Path) -> Path:
-    for candidate in path.parents:
-        if candidate.is_dir():
-            return candidate
+    for ancestor in dest.parents:
+        if ancestor.is_dir():
+            return ancestor
+        if ancestor.exists():
+            raise BadInputError(
+                f"cannot create {dest}: {ancestor} is a file, not a directory; choose another path"
+            )
     return Path(tempfile.gettempdir())
 
 
-def write_env_file(project: Path) -> None:
-    """Give the project its own secret in a git-ignored `.env` (never in the answers file)."""
+def write_env_file(project: Path, answers: dict[str, Any] | None = None) -> None:
+    """Give the project its own secret and the development opt-in in a git-ignored `.env`.
+
+    The secret never goes in the answers file. Generated apps refuse to start on their
+    development defaults unless told they are in development, which this file says.
+    """
     env_file = project / ".env"
     gitignore = project / ".gitignore"
     ignored = gitignore.is_file() and ".env" in gitignore.read_text(encoding="utf-8").split()
     if env_file.exists() or not ignored:
         return  # only where the project promises to keep the file out of git
-    env_file.write_text(
-        "# Local settings for this checkout only; git ignores this file.\n"
-        f"SECRET_KEY={secrets.token_urlsafe(50)}\n",
-        encoding="utf-8",
-    )
+    if answers is None:
+        answers = read_answers(project)
+    text = "# Local settings for this checkout only; git ignores this file.\n"
+    text += "".join(f"{line}\n" for line in development_opt_in(answers))
+    text += f"SECRET_KEY={secrets.token_urlsafe(50)}\n"
+    descriptor = os.open(env_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, ENV_FILE_MODE)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+        stream.write(text)
 
 
-def render(
-    src: str,
-    dest: Path,
-    data: dict[str, Any],
-    *,
-    defaults: bool,
-    vcs_ref: str | None,
-) -> None:
-    """Run Copier's copy; turn its answer errors into our bad-input errors."""
-    from copier import run_copy  # lazy: Copier's import costs more than our whole CLI
-    from copier.errors import CopierError, CopierWarning, UserMessageError
-
-    try:
-        with warnings.catch_warnings():
-            # Copier's warnings (dirty template, shallow clone) are for template authors.
-            warnings.simplefilter("ignore", CopierWarning)
-            run_copy(
-                src,
-                dest,
-                data=data,
-                defaults=defaults,
-                vcs_ref=vcs_ref,
-                quiet=True,
-                unsafe=False,
-                overwrite=False,
-            )
-    except KeyboardInterrupt:
-        raise  # Copier's answer-interrupt is a CopierError too; the CLI reports it as such
-    except UserMessageError as error:
-        raise BadInputError(str(error).strip().splitlines()[-1]) from error
-    except (ValueError, TypeError, CopierError) as error:
-        # Copier reports invalid answers as ValueError (validator, choice, required) or
-        # TypeError (a list question given a non-list); both are the user's to fix.
-        message = str(error).strip() or type(error).__name__
-        raise BadInputError(message.splitlines()[-1]) from error
+def development_opt_in(answers: dict[str, Any]) -> list[str]:
+    """The `.env` lines that select a project's development settings."""
+    framework = answers.get("framework")
+    if framework == "fastapi":
+        return ["ENVIRONMENT=development"]
+    if framework in {"django", "hybrid"} and answers.get("project_slug"):
+        return [f"DJANGO_SETTINGS_MODULE={answers['project_slug']}.settings.local"]
+    return []  # another template: it has no such convention
 
 
 def new_project(
@@ -144,9 +105,9 @@ def new_project(
 ) -> NewProject:
     """Render the template into `dest`, atomically: on any failure nothing is left behind."""
     dest = Path(os.path.normpath(dest.expanduser().absolute()))  # no ".." in what we print
-    check_destination(dest)
+    stage_in = check_destination(dest)
     if template is None:
-        src, default_ref = default_template_source()
+        src, default_ref = default_source()
         vcs_ref = vcs_ref or default_ref
         if not interactive:
             missing = missing_answers(data)
@@ -156,15 +117,22 @@ def new_project(
                     f"no answer for {', '.join(missing)} and no terminal to ask on; pass {hints}"
                 )
     else:
-        src = _absolute_if_local(template)
+        src = resolve_source(template)
     # Render beside the destination, then move it in: a failure or Ctrl-C leaves no trace.
-    staging_root = Path(tempfile.mkdtemp(prefix=".scaffold-", dir=_nearest_existing_dir(dest)))
+    try:
+        staging_root = Path(tempfile.mkdtemp(prefix=".scaffold-", dir=stage_in))
+    except OSError as error:
+        raise BadInputError(
+            f"cannot create {dest}: {stage_in} is not writable ({error.strerror}); "
+            "choose another path"
+        ) from error
     staged = staging_root / "project"
     try:
         step("Rendering the template")
-        render(src, staged, data, defaults=defaults or not interactive, vcs_ref=vcs_ref)
-        write_env_file(staged)
+        with copier_errors():
+            copy_template(src, staged, data, defaults=defaults or not interactive, vcs_ref=vcs_ref)
         answers = read_answers(staged)
+        write_env_file(staged, answers)
         if git:
             step("Creating the git repository and first commit")
             init_and_commit(staged, "Initial commit from webscaffold")
@@ -174,31 +142,13 @@ def new_project(
     return NewProject(path=dest, answers=answers, committed=git)
 
 
-def _absolute_if_local(source: str) -> str:
-    path = Path(source).expanduser()
-    if path.exists():
-        return str(path.absolute())
-    if "://" in source or source.startswith(("git@", "gh:", "gl:")):
-        return source
-    raise BadInputError(f"--template {source}: no such directory or git URL")
-
-
 def _move_into_place(staged: Path, dest: Path) -> None:
-    if dest.is_dir():
-        for child in staged.iterdir():
-            shutil.move(child, dest / child.name)
-        return
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(staged, dest)  # a rename when both sit on one filesystem
-
-
-def read_answers(project: Path) -> dict[str, Any]:
-    """The answers Copier recorded in a project."""
-    path = project / ANSWERS_FILE
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScaffoldError(f"{path} is missing: this is not a generated project") from None
-    if not isinstance(loaded, dict):
-        raise ScaffoldError(f"{path} is not a mapping of answers")
-    return loaded
+        if dest.is_dir():
+            for child in staged.iterdir():
+                shutil.move(child, dest / child.name)
+            return
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(staged, dest)  # a rename when both sit on one filesystem
+    except OSError as error:
+        raise BadInputError(f"cannot create {dest}: {error.strerror}") from error

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from webscaffold.errors import ScaffoldError
@@ -66,3 +67,59 @@ def git_failure(error: OSError) -> str:
     text = stderr if isinstance(stderr, str) and stderr.strip() else str(error)
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return lines[-1] if lines else type(error).__name__
+
+
+@dataclass(frozen=True)
+class Status:
+    """One `git status` of a work tree: its HEAD and what differs from it."""
+
+    head: str | None
+    changed: tuple[str, ...] = ()
+    untracked: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()
+    unmerged: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+
+    @property
+    def dirty(self) -> tuple[str, ...]:
+        """Uncommitted and untracked files (ignored ones do not count)."""
+        return self.changed + self.untracked
+
+
+def git_status(top: Path, *, ignored: bool = False) -> Status:
+    """HEAD and changes in one git call; paths relative to `top`. Writes nothing."""
+    args = ["--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z"]
+    args += ["--untracked-files=all", "--ignored=traditional" if ignored else "--ignored=no"]
+    entries = iter(git(top, *args).stdout.split("\0"))
+    head: str | None = None
+    found: dict[str, list[str]] = {k: [] for k in ("changed", "untracked", "ignored", "unmerged")}
+    deleted: list[str] = []
+    for entry in entries:
+        kind = entry[:2]
+        if entry.startswith("# branch.oid "):
+            oid = entry.removeprefix("# branch.oid ")
+            head = None if oid == "(initial)" else oid
+        elif kind == "1 ":
+            fields = entry.split(" ", 8)
+            found["changed"].append(fields[8])
+            if fields[1][1] == "D":
+                deleted.append(fields[8])
+        elif kind == "2 ":
+            found["changed"].append(entry.split(" ", 9)[9])
+            next(entries, None)  # the path it was renamed from
+        elif kind == "u ":
+            path = entry.split(" ", 10)[10]
+            found["changed"].append(path)
+            found["unmerged"].append(path)
+        elif kind == "? ":
+            found["untracked"].append(entry[2:])
+        elif kind == "! ":
+            found["ignored"].append(entry[2:])
+    return Status(
+        head,
+        changed=tuple(found["changed"]),
+        untracked=tuple(found["untracked"]),
+        ignored=tuple(found["ignored"]),
+        unmerged=tuple(found["unmerged"]),
+        deleted=tuple(deleted),
+    )

@@ -32,6 +32,9 @@ def collect_answers(
     if check_against_bundled:
         check_keys(pairs, askable(bundled_questions()), "--data")
     answers.update(pairs)
+    if isinstance(answers.get("project_name"), str):
+        # Spaces at either end are a slip of the shell's quoting, not part of the name.
+        answers["project_name"] = answers["project_name"].strip()
     if check_against_bundled:
         check_lists(answers)
     if use_cases:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-
-from jinja2.sandbox import SandboxedEnvironment
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from webscaffold.errors import BadInputError
 from webscaffold.template import bundled_questions, choices_of
 
-# Our own one-line reasons, after "FastAPI vs Django: Which Python Framework Should You
-# Choose?" (Django's batteries versus FastAPI's async, typed APIs). The side each use
-# case falls on is not stored here: it follows from copier.yml's expression.
+# Our own one-line reasons, one per use case in copier.yml's order, after "FastAPI vs Django:
+# Which Python Framework Should You Choose?" (Django's batteries versus FastAPI's async, typed
+# APIs). The side each use case falls on is not stored here: it follows from copier.yml's
+# expression.
 REASONS: dict[str, str] = {
     "e-commerce": "a shop needs accounts, an admin for the catalogue and orders, forms and "
     "server-rendered pages, all of which Django ships with",
@@ -59,6 +59,10 @@ class Recommendation:
     summary: str
     reasons: tuple[UseCaseReason, ...]
 
+    def to_json(self) -> dict[str, Any]:
+        """What `recommend --json` prints."""
+        return asdict(self)
+
 
 def use_case_names() -> list[str]:
     """The use cases the template offers, in its order."""
@@ -67,6 +71,8 @@ def use_case_names() -> list[str]:
 
 def framework_for(use_cases: Sequence[str]) -> str:
     """Evaluate the template's own default expression for `framework`."""
+    from jinja2.sandbox import SandboxedEnvironment  # lazy: `--help` lists REASONS' keys
+
     expression = str(bundled_questions()["framework"]["default"])
     rendered = SandboxedEnvironment().from_string(expression).render(use_cases=list(use_cases))
     return rendered.strip()
@@ -90,3 +96,32 @@ def recommend(use_cases: Sequence[str]) -> Recommendation:
     reasons = tuple(UseCaseReason(name, framework_for([name]), REASONS[name]) for name in chosen)
     summary = FRAMEWORK_SUMMARY[framework] if chosen else NO_USE_CASE_SUMMARY
     return Recommendation(framework=framework, summary=summary, reasons=reasons)
+
+
+SIDE_NAMES = {"django": "Django", "fastapi": "FastAPI"}
+# The one framework that runs both sides, so it keeps every use case.
+KEEPS_ALL = "hybrid"
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A chosen use case whose module lives on a side the chosen framework does not run."""
+
+    use_case: str
+    side: str  # "django" or "fastapi"
+
+    def advice(self, how: str) -> str:
+        """One line for the user; `how` is the option that changes the framework."""
+        return (
+            f"{self.use_case} needs {SIDE_NAMES[self.side]}'s side: "
+            f"pass {how}{KEEPS_ALL} to keep it"
+        )
+
+
+def left_out(use_cases: Sequence[str], framework: str) -> tuple[LeftOut, ...]:
+    """The use cases `framework` leaves out: each lives on one side (copier.yml's `use_*` flags)."""
+    if framework == KEEPS_ALL:
+        return ()
+    known = use_case_names()
+    sides = ((name, framework_for([name])) for name in use_cases if name in known)
+    return tuple(LeftOut(name, side) for name, side in sides if side != framework)

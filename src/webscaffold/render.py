@@ -12,15 +12,15 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
-import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from webscaffold.copierutil import copier_errors, copy_template
 from webscaffold.errors import ScaffoldError
-from webscaffold.gitutil import git, git_failure
+from webscaffold.gitutil import git
 
 # Variables whose value depends on where and how the template was fetched: a pruned
 # copy renders them differently, so files using them (or optional includes, which a
@@ -41,30 +41,11 @@ def render_version(
     only: Iterable[str] | None = None,
 ) -> None:
     """Plain Copier copy of one template version with the given answers (`only` some paths)."""
-    from copier import run_copy
-    from copier.errors import CopierError
-
     # Exclude everything, then re-include each wanted path literally: less to write.
     wanted = list(only or ())
     exclude = ["*", *(f"!/{_glob_literal(path)}" for path in wanted)] if wanted else []
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            run_copy(
-                src,
-                dest,
-                data=data,
-                vcs_ref=vcs_ref,
-                exclude=exclude,
-                defaults=True,
-                quiet=True,
-                unsafe=False,
-            )
-    except OSError as error:
-        raise ScaffoldError(f"cannot render {src} at {vcs_ref}: {git_failure(error)}") from error
-    except (ValueError, CopierError) as error:
-        detail = (str(error).strip() or type(error).__name__).splitlines()[-1]
-        raise ScaffoldError(f"cannot render {src} at {vcs_ref}: {detail}") from error
+    with copier_errors(fault="template", prefix=f"cannot render {src} at {vcs_ref}: "):
+        copy_template(src, dest, data, vcs_ref=vcs_ref, exclude=exclude)
 
 
 def untouched_files(
@@ -124,7 +105,7 @@ def _pruned_copy(
     blobs = _listing(repo, vcs_ref)
     targets: dict[str, set[str]] = {}  # payload file -> the wanted paths it could render
     for path in blobs:
-        pattern = _name_pattern(path, config, subdirectory, suffix)
+        pattern = name_pattern(path, config, subdirectory, suffix)
         matched = {target for target in wanted if pattern and pattern.fullmatch(target)}
         if matched:
             targets[path] = matched
@@ -134,7 +115,7 @@ def _pruned_copy(
     unsafe = {
         target
         for path, matched in targets.items()
-        if _SOURCE_DEPENDENT.search(_text(loaded[path]))
+        if depends_on_source(_text(loaded[path]))
         for target in matched
     }
     renderable = [target for target in wanted if target not in unsafe]
@@ -144,7 +125,7 @@ def _pruned_copy(
     kept = _with_includes(repo, blobs, loaded) if renderable else None
     # The config and includes shape every kept file: if they depend on the source, nothing does.
     shared = [path for path in kept or () if path not in targets]
-    if kept is None or any(_SOURCE_DEPENDENT.search(_text(kept[path])) for path in shared):
+    if kept is None or any(depends_on_source(_text(kept[path])) for path in shared):
         return None
     copy = scratch / "template"
     for path, content in kept.items():
@@ -184,7 +165,7 @@ def _with_includes(
         found = {
             name
             for content in pending.values()
-            for prefix in _included_names(_text(content))
+            for prefix in included_names(_text(content))
             for name in blobs
             if name.startswith(prefix) and name not in kept
         }
@@ -198,11 +179,16 @@ def _with_includes(
     return kept
 
 
+def depends_on_source(text: str) -> bool:
+    """Whether a template file renders differently depending on where it was fetched from."""
+    return _SOURCE_DEPENDENT.search(text) is not None
+
+
 def _text(content: bytes) -> str:
     return content.decode("utf-8", "replace")
 
 
-def _included_names(text: str) -> set[str]:
+def included_names(text: str) -> set[str]:
     """Literal names (or name prefixes, for computed names) in include-like Jinja tags."""
     return {
         match.group(2)
@@ -263,7 +249,7 @@ def _settings(repo: Path, ref: str) -> tuple[str, str, str] | None:
     return None
 
 
-def _name_pattern(path: str, config: str, subdirectory: str, suffix: str) -> re.Pattern[str] | None:
+def name_pattern(path: str, config: str, subdirectory: str, suffix: str) -> re.Pattern[str] | None:
     """What a payload file's name could render to, Jinja parts matching anything.
 
     None for the config and for files outside the payload folder.

@@ -6,8 +6,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from webscaffold.answers import load_yaml_mapping
+from webscaffold.copierutil import is_remote
 from webscaffold.errors import BadInputError
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -34,35 +34,35 @@ def installed_bundle() -> Path | None:
 
 def is_our_bundle(source: str) -> bool:
     """Whether a recorded template source is a webscaffold wheel's bundle (any install)."""
-    return not _looks_remote(source) and Path(source).name == BUNDLE_NAME
+    return not is_remote(source) and Path(source).name == BUNDLE_NAME
 
 
-def local_or_remote(source: str, *, what: str = "--template") -> str:
-    """An absolute path for a local source, a URL as given; refuse a local path that is gone."""
-    if _looks_remote(source):
-        return source
-    path = Path(source).expanduser()
-    if path.exists():
-        return str(path.absolute())
-    raise BadInputError(f"{what} {source}: no such directory, bundle file or git URL")
+def default_source() -> tuple[str, str | None]:
+    """The template `scaffold new` uses when no `--template` is given, and its git ref.
 
-
-def _looks_remote(source: str) -> bool:
-    return "://" in source or source.startswith(("git@", "gh:", "gl:", "git+"))
+    From a source checkout we render the working tree (`HEAD` plus uncommitted
+    edits), not the newest tag, so template authors see their own changes. An
+    installed wheel renders from the git bundle it ships (its `HEAD` is the
+    version the wheel was built from), so the project records a `_commit` and can
+    be updated later; a wheel built without git history falls back to the plain
+    directory (such projects can be generated but not updated).
+    """
+    template_dir = bundled_template_dir()
+    if (template_dir / ".git").exists():
+        return str(template_dir), "HEAD"
+    bundle = installed_bundle()
+    if bundle is not None:
+        return str(bundle), "HEAD"
+    return str(template_dir), None
 
 
 def read_copier_yml(template_dir: Path) -> dict[str, Any]:
     """Parse a template's copier.yml (settings and questions together)."""
     path = template_dir / "copier.yml"
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml_mapping(path, what="settings and questions")
     except OSError as error:
         raise BadInputError(f"cannot read {path}: {error.strerror}") from error
-    except yaml.YAMLError as error:
-        raise BadInputError(f"{path} is not valid YAML: {error}") from error
-    if not isinstance(loaded, dict):
-        raise BadInputError(f"{path} must be a mapping of settings and questions")
-    return loaded
 
 
 @cache

@@ -11,30 +11,28 @@ from __future__ import annotations
 
 import re
 import shutil
-import signal
 import tempfile
-import threading
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from types import FrameType
 from typing import Any, Literal
 
 import yaml
 
+from webscaffold import signals
 from webscaffold.answers import without_metadata
-from webscaffold.errors import BadInputError, ScaffoldError
-from webscaffold.gitutil import git, git_failure
+from webscaffold.copierutil import ANSWERS_FILE, copier_errors, read_answers, update_in_place
+from webscaffold.errors import BadInputError
+from webscaffold.gitutil import Status, git, git_status
+from webscaffold.project import Recorded, recorded_project, template_source
 from webscaffold.render import untouched_files
-from webscaffold.template import installed_bundle, is_our_bundle, local_or_remote
 
-ANSWERS_FILE = ".copier-answers.yml"
 ConflictMode = Literal["inline", "rej"]
 Detail = Literal["patch", "stat", "none"]  # how `diff` describes the change
 Step = Callable[[str], None]
 _SHOWN = 5  # dirty files named in the refusal
+_UNCHANGED = " (nothing was changed)"
 _STAGES_REF = "refs/heads/scaffold-update-stages"
 # Scratch commits only carry objects; they never reach the user's history.
 _IDENTITY_ENV = {
@@ -72,6 +70,7 @@ class UpdateResult:
     diff: str
     stat: str
     applied: bool
+    answers: dict[str, Any]  # the answers after the update, without Copier's metadata
     uncommitted: tuple[str, ...] = ()  # `diff` works from the last commit; these are not in it
 
     @property
@@ -79,18 +78,11 @@ class UpdateResult:
         """Whether the update changes any file."""
         return bool(self.added or self.modified or self.deleted)
 
-
-@dataclass(frozen=True)
-class Recorded:
-    """A generated project as its answers file describes it."""
-
-    project: Path
-    top: Path
-    subdir: str
-    index: Path
-    answers: dict[str, Any]
-    src_path: str
-    commit: str
+    def to_json(self) -> dict[str, Any]:
+        """What `diff --json` prints: the summary, without the patch text."""
+        left_out = {"diff", "stat", "applied", "answers"}
+        summary = {k: v for k, v in asdict(self).items() if k not in left_out}
+        return {**summary, "project": str(self.project), "changed": self.changed}
 
 
 @dataclass(frozen=True)
@@ -100,117 +92,6 @@ class _Computed:
     clone: Path
     base: str
     stages: tuple[str, ...]
-
-
-def recorded_project(project: Path) -> Recorded:
-    """Read what Copier recorded in a project; refuse anything that is not updatable."""
-    project = project.expanduser().absolute()
-    if not project.is_dir():
-        raise BadInputError(f"{project}: no such directory")
-    answers_path = project / ANSWERS_FILE
-    if not answers_path.is_file():
-        raise BadInputError(f"{project} is not a generated project: it has no {ANSWERS_FILE}")
-    try:
-        answers = yaml.safe_load(answers_path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise BadInputError(f"{answers_path} is not valid YAML") from error
-    if not isinstance(answers, dict):
-        raise BadInputError(f"{answers_path} is not a mapping of answers")
-    src, commit = answers.get("_src_path"), answers.get("_commit")
-    if not src or not commit:
-        raise BadInputError(
-            f"{answers_path} records no template version (_src_path and _commit): the project "
-            "was generated from a template that was not a git repository, so it cannot be updated"
-        )
-    found = git(project, "rev-parse", "--show-toplevel", "--git-path", "index", check=False)
-    if found.returncode != 0:
-        raise BadInputError(
-            f"{project} is not in a git repository; updates need one: "
-            "git init && git add --all && git commit -m 'Generated project'"
-        )
-    top_line, index_line = found.stdout.splitlines()[:2]
-    top = Path(top_line).resolve()
-    subdir = project.resolve().relative_to(top).as_posix()
-    index = (project / index_line).resolve()
-    return Recorded(project, top, subdir, index, answers, str(src), str(commit))
-
-
-def template_source(recorded: Recorded, override: str | None) -> tuple[str, str | None]:
-    """Where to fetch the template from, and the default ref to update to.
-
-    `--template` wins. A source recorded from any install's bundle resolves to the
-    bundle installed now (the old install may be gone, e.g. in CI), updating to
-    the version this package ships.
-    """
-    if override is not None:
-        return local_or_remote(override), None
-    if is_our_bundle(recorded.src_path):
-        bundle = installed_bundle()
-        if bundle is not None:
-            return str(bundle), "HEAD"
-    try:
-        return local_or_remote(recorded.src_path, what="template source"), None
-    except BadInputError:
-        raise BadInputError(
-            f"the recorded template source {recorded.src_path} no longer exists; "
-            "pass --template SRC to point the project at its new location"
-        ) from None
-
-
-@dataclass(frozen=True)
-class Status:
-    """One `git status` of a work tree: its HEAD and what differs from it."""
-
-    head: str | None
-    changed: tuple[str, ...] = ()
-    untracked: tuple[str, ...] = ()
-    ignored: tuple[str, ...] = ()
-    unmerged: tuple[str, ...] = ()
-    deleted: tuple[str, ...] = ()
-
-    @property
-    def dirty(self) -> tuple[str, ...]:
-        """Uncommitted and untracked files (ignored ones do not count)."""
-        return self.changed + self.untracked
-
-
-def git_status(top: Path, *, ignored: bool = False) -> Status:
-    """HEAD and changes in one git call; paths relative to `top`. Writes nothing."""
-    args = ["--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z"]
-    args += ["--untracked-files=all", "--ignored=traditional" if ignored else "--ignored=no"]
-    entries = iter(git(top, *args).stdout.split("\0"))
-    head: str | None = None
-    found: dict[str, list[str]] = {k: [] for k in ("changed", "untracked", "ignored", "unmerged")}
-    deleted: list[str] = []
-    for entry in entries:
-        kind = entry[:2]
-        if entry.startswith("# branch.oid "):
-            oid = entry.removeprefix("# branch.oid ")
-            head = None if oid == "(initial)" else oid
-        elif kind == "1 ":
-            fields = entry.split(" ", 8)
-            found["changed"].append(fields[8])
-            if fields[1][1] == "D":
-                deleted.append(fields[8])
-        elif kind == "2 ":
-            found["changed"].append(entry.split(" ", 9)[9])
-            next(entries, None)  # the path it was renamed from
-        elif kind == "u ":
-            path = entry.split(" ", 10)[10]
-            found["changed"].append(path)
-            found["unmerged"].append(path)
-        elif kind == "? ":
-            found["untracked"].append(entry[2:])
-        elif kind == "! ":
-            found["ignored"].append(entry[2:])
-    return Status(
-        head,
-        changed=tuple(found["changed"]),
-        untracked=tuple(found["untracked"]),
-        ignored=tuple(found["ignored"]),
-        unmerged=tuple(found["unmerged"]),
-        deleted=tuple(deleted),
-    )
 
 
 def _refuse_dirty(recorded: Recorded, status: Status) -> None:
@@ -241,7 +122,7 @@ def preview_update(
     recorded = recorded_project(project)
     status = git_status(recorded.top)
     base = _head(recorded, status)
-    with _interrupts_as_keyboard(), _computed(recorded, base, options, step, detail) as computed:
+    with _computed(recorded, base, options, step, detail) as computed:
         return replace(computed.result, uncommitted=status.dirty)
 
 
@@ -253,23 +134,14 @@ def apply_update(
     status = git_status(recorded.top)
     _refuse_dirty(recorded, status)
     base = _head(recorded, status)
-    held: list[int] = []
-    releases: list[Callable[[], None]] = []
-    try:
-        with (
-            _interrupts_as_keyboard(),
-            _computed(recorded, base, options, step, "none") as computed,
-        ):
-            if not computed.result.changed:
-                return computed.result
-            step("Applying the update to the project")
-            # From here to the end of clean-up, signals wait: either the switch is rolled
-            # back (and we say so) or it completed (and we report it).
-            releases.append(_hold_signals(held))
-            _apply(recorded, computed, held)
-    finally:
-        for release in releases:
-            release()
+    with _computed(recorded, base, options, step, "none") as computed:
+        if not computed.result.changed:
+            return computed.result
+        step("Applying the update to the project")
+        # From here to the end of clean-up, signals wait: either the switch is rolled
+        # back (and we say so) or it completed (and we report it).
+        with signals.held() as received:
+            _apply(recorded, computed, received)
     return replace(computed.result, applied=True)
 
 
@@ -298,14 +170,26 @@ def _computed(
         if src != recorded.src_path:
             _repoint(clone, workdir / ANSWERS_FILE, src)
         step("Rendering the update")
-        _run_copier_update(workdir, src, options, vcs_ref=options.vcs_ref or default_ref)
+        with copier_errors(prefix=f"could not update from {src}: ", suffix=_UNCHANGED):
+            update_in_place(
+                workdir,
+                options.data,
+                vcs_ref=options.vcs_ref or default_ref,
+                interactive=options.interactive,
+                conflict=options.conflict,
+            )
         _check_data_keys(workdir, options.data)
         after = git_status(clone, ignored=True)
-        stages = _unmerged(clone) if after.unmerged else []
-        kept = _keep_edited_removals(recorded, clone, src, after.deleted)
-        result, stage_entries = _collect(
-            recorded, clone, src, base, options.conflict, after, stages, kept, detail
+        outcome = _Outcome(
+            recorded=recorded,
+            clone=clone,
+            src=src,
+            base=base,
+            after=after,
+            stages=_unmerged(clone) if after.unmerged else [],
+            kept=_keep_edited_removals(recorded, clone, src, after.deleted),
         )
+        result, stage_entries = _collect(outcome, options.conflict, detail)
         yield _Computed(result, scratch, clone, base, stage_entries)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -322,58 +206,16 @@ def _repoint(clone: Path, answers_file: Path, src: str) -> None:
     git(clone, "commit", "--quiet", "--no-verify", "-am", "Repoint", env=_IDENTITY_ENV)
 
 
-def _run_copier_update(
-    workdir: Path, src: str, options: UpdateOptions, *, vcs_ref: str | None
-) -> None:
-    """Copier's own update, in the scratch clone; its errors become ours."""
-    from copier import run_update  # lazy: Copier's import costs more than our whole CLI
-    from copier.errors import CopierError, InteractiveSessionError, UserMessageError
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Copier's warnings are for template authors
-            run_update(
-                workdir,
-                data=options.data,
-                vcs_ref=vcs_ref,
-                defaults=not options.interactive,
-                skip_answered=True,
-                overwrite=True,
-                quiet=True,
-                conflict=options.conflict,
-                unsafe=False,
-            )
-    except InteractiveSessionError as error:
-        raise BadInputError(
-            "the template asks a question that has no answer and there is no terminal to "
-            "ask on; pass --defaults or --data KEY=VALUE (nothing was changed)"
-        ) from error
-    except UserMessageError as error:
-        raise BadInputError(f"{error.message} (nothing was changed)") from error
-    except (ValueError, CopierError) as error:
-        message = str(error).strip() or type(error).__name__
-        required = re.fullmatch(r'Question "(.+)" is required', message)
-        if required:
-            key = required.group(1)
-            raise BadInputError(
-                f"the new template version asks '{key}', which has no default and no answer; "
-                f"pass --data {key}=... (nothing was changed)"
-            ) from error
-        raise BadInputError(f"{message.splitlines()[-1]} (nothing was changed)") from error
-    except OSError as error:  # git failing under Copier (plumbum's errors are OSErrors)
-        raise ScaffoldError(f"could not update from {src}: {git_failure(error)}") from error
-
-
 def _check_data_keys(workdir: Path, data: dict[str, Any]) -> None:
     """Refuse `--data` keys the template does not ask: Copier would ignore a typo."""
     if not data:
         return
-    recorded = yaml.safe_load((workdir / ANSWERS_FILE).read_text(encoding="utf-8")) or {}
+    recorded = read_answers(workdir)
     unknown = sorted(key for key in data if key not in recorded)
     if unknown:
         known = ", ".join(key for key in without_metadata(recorded))
         raise BadInputError(
-            f"--data: unknown answer key '{unknown[0]}'; known keys: {known} (nothing was changed)"
+            f"--data: unknown answer key '{unknown[0]}'; known keys: {known}{_UNCHANGED}"
         )
 
 
@@ -421,23 +263,35 @@ def _project_relative(recorded: Recorded, path: str) -> str:
     return path.removeprefix(recorded.subdir + "/")
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """What Copier left in the scratch clone, before it is described."""
+
+    recorded: Recorded
+    clone: Path
+    src: str
+    base: str  # the project's HEAD the update started from
+    after: Status  # the clone's status after Copier ran
+    stages: list[tuple[str, str, str, str]]  # unmerged index entries (inline conflicts)
+    kept: tuple[str, ...]  # removed by the template, kept because the user edited them
+
+
 def _collect(
-    recorded: Recorded,
-    clone: Path,
-    src: str,
-    base: str,
-    conflict: ConflictMode,
-    after: Status,
-    stages: list[tuple[str, str, str, str]],
-    kept: tuple[str, ...],
-    detail: Detail,
+    outcome: _Outcome, conflict: ConflictMode, detail: Detail
 ) -> tuple[UpdateResult, tuple[str, ...]]:
     """Stage the scratch result and describe it relative to the project's HEAD (`base`)."""
+    recorded, clone, base, stages, kept = (
+        outcome.recorded,
+        outcome.clone,
+        outcome.base,
+        outcome.stages,
+        outcome.kept,
+    )
     git(clone, "add", "--all")
     kept_rejects = {f"{path}.rej" for path in kept}
     rejects = [
         path
-        for path in after.ignored
+        for path in outcome.after.ignored
         if path.endswith(".rej") and _project_relative(recorded, path) not in kept_rejects
     ]
     if rejects:
@@ -459,12 +313,12 @@ def _collect(
     diff_args = ["diff", "--cached", "--no-renames", "--no-color", *scope, base]
     diff = git(where, *diff_args).stdout if detail == "patch" else ""
     stat = git(where, *diff_args, "--stat").stdout if detail == "stat" else ""
-    new_answers = yaml.safe_load((where / ANSWERS_FILE).read_text("utf-8"))
+    new_answers = read_answers(where)
     result = UpdateResult(
         project=recorded.project,
-        template=src,
+        template=outcome.src,
         current_version=recorded.commit,
-        target_version=str((new_answers or {}).get("_commit", recorded.commit)),
+        target_version=str(new_answers.get("_commit", recorded.commit)),
         added=tuple(changes["A"]),
         modified=tuple(changes["M"] + changes["T"]),
         deleted=tuple(changes["D"]),
@@ -473,6 +327,7 @@ def _collect(
         diff=diff,
         stat=stat,
         applied=False,
+        answers=without_metadata(new_answers),
     )
     return result, tuple(f"{mode} {blob} {stage}\t{path}" for mode, blob, stage, path in stages)
 
@@ -480,7 +335,7 @@ def _collect(
 def _apply(recorded: Recorded, computed: _Computed, received: list[int]) -> None:
     """Switch the project's work tree to the scratch result at once.
 
-    `received` fills with signals that arrived meanwhile (see `_hold_signals`).
+    `received` fills with signals that arrived meanwhile (see `signals.held`).
     """
     top, clone = recorded.top, computed.clone
     now = git_status(top)
@@ -532,37 +387,3 @@ def _commit_tree(clone: Path, tree: str, parent: str | None) -> str:
     return git(
         clone, "commit-tree", tree, *parents, "-m", "scaffold update result", env=_IDENTITY_ENV
     ).stdout.strip()
-
-
-def _hold_signals(received: list[int]) -> Callable[[], None]:
-    """Hold SIGINT/SIGTERM (noting them in `received`); returns the function that lets go."""
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
-
-    def hold(signum: int, _frame: FrameType | None) -> None:
-        received.append(signum)
-
-    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
-
-    def release() -> None:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-    return release
-
-
-@contextmanager
-def _interrupts_as_keyboard() -> Iterator[None]:
-    """Let SIGTERM unwind like Ctrl-C, so scratch files are removed and nothing is half-done."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
