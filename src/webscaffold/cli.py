@@ -123,6 +123,9 @@ def new(
     no_git: Annotated[
         bool, typer.Option("--no-git", help="Skip git init and the first commit.")
     ] = False,
+    no_lock: Annotated[
+        bool, typer.Option("--no-lock", help="Skip `uv lock` (no uv.lock in the first commit).")
+    ] = False,
 ) -> None:
     """Create a new project."""
     from webscaffold.options import collect_answers
@@ -149,10 +152,13 @@ def new(
                 template=template,
                 vcs_ref=vcs_ref,
                 git=not no_git,
+                lock=not no_lock,
                 step=step,
             )
         finally:
             done()
+    if project.lock_problem:
+        _console(stderr=True).print(f"warning: {project.lock_problem}", soft_wrap=True)
     out = _console()
     name = project.answers.get("project_name", project.path.name)
     out.print(f"[green]Created[/] {name} in {project.path} ({project.answers.get('framework')})")
@@ -364,6 +370,8 @@ def update(
             result = apply_update(path, options, step)
         finally:
             done()
+    if result.lock_problem:
+        _console(stderr=True).print(f"warning: {result.lock_problem}", soft_wrap=True)
     out = _console()
     if not result.changed:
         out.print(

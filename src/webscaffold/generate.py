@@ -16,6 +16,7 @@ import yaml
 
 from webscaffold.errors import BadInputError, ScaffoldError
 from webscaffold.gitutil import init_and_commit
+from webscaffold.lock import lock_new_project
 from webscaffold.template import (
     askable,
     bundled_questions,
@@ -33,6 +34,7 @@ class NewProject:
     path: Path
     answers: dict[str, Any]
     committed: bool
+    lock_problem: str | None = None  # why uv.lock could not be made
 
 
 def default_template_source() -> tuple[str, str | None]:
@@ -140,6 +142,7 @@ def new_project(
     template: str | None = None,
     vcs_ref: str | None = None,
     git: bool = True,
+    lock: bool = True,
     step: Callable[[str], None] = lambda _message: None,
 ) -> NewProject:
     """Render the template into `dest`, atomically: on any failure nothing is left behind."""
@@ -165,13 +168,14 @@ def new_project(
         render(src, staged, data, defaults=defaults or not interactive, vcs_ref=vcs_ref)
         write_env_file(staged)
         answers = read_answers(staged)
+        lock_problem = lock_new_project(staged, dest, step) if lock else None
         if git:
             step("Creating the git repository and first commit")
             init_and_commit(staged, "Initial commit from webscaffold")
         _move_into_place(staged, dest)
     finally:
         shutil.rmtree(staging_root, ignore_errors=True)
-    return NewProject(path=dest, answers=answers, committed=git)
+    return NewProject(path=dest, answers=answers, committed=git, lock_problem=lock_problem)
 
 
 def _absolute_if_local(source: str) -> str:

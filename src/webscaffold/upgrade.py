@@ -27,6 +27,7 @@ import yaml
 from webscaffold.answers import without_metadata
 from webscaffold.errors import BadInputError, ScaffoldError
 from webscaffold.gitutil import git, git_failure
+from webscaffold.lock import relock_after_update
 from webscaffold.render import untouched_files
 from webscaffold.template import installed_bundle, is_our_bundle, local_or_remote
 
@@ -73,6 +74,7 @@ class UpdateResult:
     stat: str
     applied: bool
     uncommitted: tuple[str, ...] = ()  # `diff` works from the last commit; these are not in it
+    lock_problem: str | None = None  # why uv.lock could not be re-locked
 
     @property
     def changed(self) -> bool:
@@ -300,12 +302,14 @@ def _computed(
         step("Rendering the update")
         _run_copier_update(workdir, src, options, vcs_ref=options.vcs_ref or default_ref)
         _check_data_keys(workdir, options.data)
+        lock_problem = relock_after_update(workdir, base, step)
         after = git_status(clone, ignored=True)
         stages = _unmerged(clone) if after.unmerged else []
         kept = _keep_edited_removals(recorded, clone, src, after.deleted)
         result, stage_entries = _collect(
             recorded, clone, src, base, options.conflict, after, stages, kept, detail
         )
+        result = replace(result, lock_problem=lock_problem)
         yield _Computed(result, scratch, clone, base, stage_entries)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
