@@ -1,0 +1,198 @@
+"""The automation a generated project ships (CI, Dependabot, template updates), validated offline.
+
+Every framework's files pass `zizmor --offline` and the published schemas (check-jsonschema's
+bundled copies), with the optional services and jobs switched on and off; so do this
+repository's own workflows. Each validator is also shown to reject a bad file.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from support import REPO_ROOT, copy_project, project_env
+
+FRAMEWORKS = ["django", "fastapi", "hybrid"]
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+# Answers not asked by this template version: the blocks they guard render when they are on.
+EVERYTHING_ON = {"database": "postgresql", "use_background_jobs": True, "use_docker": True}
+
+
+def tool(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
+    """Run one of our dev tools (zizmor, check-jsonschema) from this repository's environment."""
+    return subprocess.run(
+        ["uv", "run", "--frozen", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=project_env(),
+    )
+
+
+def assert_zizmor_clean(*paths: Path) -> None:
+    result = tool("zizmor", "--offline", "--no-progress", *map(str, paths))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings to report" in result.stdout + result.stderr
+
+
+def assert_schema(schema: str, *paths: Path) -> None:
+    result = tool("check-jsonschema", "--builtin-schema", schema, *map(str, paths))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each framework with GitHub (optional parts off, and all on) and with GitLab."""
+    root = tmp_path_factory.mktemp("ci")
+    projects = {}
+    for framework in FRAMEWORKS:
+        projects[f"github-{framework}"] = copy_project(
+            root / f"github-{framework}", framework=framework
+        )
+        projects[f"github-{framework}-all"] = copy_project(
+            root / f"github-{framework}-all", framework=framework, **EVERYTHING_ON
+        )
+        projects[f"gitlab-{framework}"] = copy_project(
+            root / f"gitlab-{framework}", framework=framework, ci="gitlab", **EVERYTHING_ON
+        )
+    projects["none"] = copy_project(root / "none", ci="none")
+    return projects
+
+
+def github(rendered: dict[str, Path]) -> list[Path]:
+    return [path for name, path in rendered.items() if name.startswith("github-")]
+
+
+def test_github_workflows_pass_zizmor_and_the_schema(rendered: dict[str, Path]) -> None:
+    workflows = [path / ".github" / "workflows" for path in github(rendered)]
+    assert_zizmor_clean(*workflows)
+    files = sorted(f for directory in workflows for f in directory.glob("*.yml"))
+    assert {f.name for f in files} == {"ci.yml", "template-update.yml"}
+    assert_schema("vendor.github-workflows", *files)
+
+
+def test_dependabot_config_matches_the_schema(rendered: dict[str, Path]) -> None:
+    configs = [path / ".github" / "dependabot.yml" for path in github(rendered)]
+    assert_schema("vendor.dependabot", *configs)
+    ecosystems = {
+        config.parents[1].name: [
+            update["package-ecosystem"] for update in yaml.safe_load(config.read_text())["updates"]
+        ]
+        for config in configs
+    }
+    assert ecosystems["github-fastapi"] == ["uv", "github-actions"]
+    assert ecosystems["github-fastapi-all"] == ["uv", "github-actions", "docker"]
+
+
+def test_gitlab_ci_matches_the_schema(rendered: dict[str, Path]) -> None:
+    files = [rendered[f"gitlab-{framework}"] / ".gitlab-ci.yml" for framework in FRAMEWORKS]
+    assert_schema("vendor.gitlab-ci", *files)
+    for framework in FRAMEWORKS:
+        assert not (rendered[f"gitlab-{framework}"] / ".github").exists()
+    tests = yaml.safe_load(files[0].read_text())["tests"]
+    assert [service["alias"] for service in tests["services"]] == ["postgres", "redis"]
+    assert tests["variables"]["DATABASE_URL"].startswith("postgresql://postgres:postgres@postgres:")
+
+
+def test_ci_none_ships_no_ci_files(rendered: dict[str, Path]) -> None:
+    project = rendered["none"]
+    assert not (project / ".github").exists()
+    assert not (project / ".gitlab-ci.yml").exists()
+    assert (project / ".pre-commit-config.yaml").is_file()
+
+
+def steps_of(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_ci_jobs_follow_the_answers(rendered: dict[str, Path], framework: str) -> None:
+    plain = yaml.safe_load(
+        (rendered[f"github-{framework}"] / ".github/workflows/ci.yml").read_text()
+    )
+    full = yaml.safe_load(
+        (rendered[f"github-{framework}-all"] / ".github/workflows/ci.yml").read_text()
+    )
+    assert set(plain["jobs"]) == {"lint", "types", "tests"}
+    assert set(full["jobs"]) == {"lint", "types", "tests", "docker"}
+    assert "services" not in plain["jobs"]["tests"]
+    assert set(full["jobs"]["tests"]["services"]) == {"postgres", "redis"}
+    commands = "\n".join(step.get("run", "") for step in steps_of(plain))
+    assert ("makemigrations --check" in commands) == (framework != "fastapi")
+    assert ("alembic check" in commands) == (framework == "fastapi")
+    for needed in ("ruff check .", "ruff format --check .", "uv run mypy", "uv run pytest"):
+        assert needed in commands
+
+
+def test_actions_are_pinned_with_least_privilege(rendered: dict[str, Path]) -> None:
+    """Checked by parsing, beside zizmor: pins, versions in comments, permissions, credentials."""
+    workflows = [
+        *(path / ".github" / "workflows" for path in github(rendered)),
+        REPO_ROOT / ".github" / "workflows",
+    ]
+    for path in (f for directory in workflows for f in directory.glob("*.yml")):
+        text = path.read_text()
+        workflow = yaml.safe_load(text)
+        assert workflow["permissions"] == {}, path
+        for job in workflow["jobs"].values():
+            assert "permissions" in job, path
+        for step in steps_of(workflow):
+            if "uses" not in step:
+                continue
+            assert PINNED.match(step["uses"]), f"{path}: {step['uses']} is not pinned to a commit"
+            assert re.search(re.escape(step["uses"]) + r"  # v\d", text), step["uses"]
+            if step["uses"].startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False, path
+
+
+def test_template_update_workflow_opens_a_labelled_pull_request(rendered: dict[str, Path]) -> None:
+    workflow = yaml.safe_load(
+        (rendered["github-hybrid"] / ".github/workflows/template-update.yml").read_text()
+    )
+    assert workflow[True] == {"schedule": [{"cron": "23 5 * * 1"}], "workflow_dispatch": None}
+    job = workflow["jobs"]["update"]
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "scaffold check" in runs
+    assert "scaffold update --defaults" in runs
+    assert "needs-human" in runs
+    assert "--diff-filter=U" in runs  # conflicted files are listed in the pull request
+    (opener,) = [step for step in job["steps"] if "create-pull-request" in step.get("uses", "")]
+    assert opener["with"]["labels"] == "${{ steps.update.outputs.labels }}"
+
+
+def test_this_repository_workflows_pass_the_validators() -> None:
+    workflows = REPO_ROOT / ".github" / "workflows"
+    assert_zizmor_clean(workflows)
+    assert_schema("vendor.github-workflows", *sorted(workflows.glob("*.yml")))
+
+
+def test_the_validators_reject_bad_files(tmp_path: Path) -> None:
+    """The checks above can fail: an unpinned, credential-keeping workflow; schema errors."""
+    workflows = tmp_path / "bad" / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "ci.yml").write_text(
+        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - uses: actions/checkout@v4\n"
+    )
+    found = tool("zizmor", "--offline", "--no-progress", str(workflows))
+    assert found.returncode != 0
+    assert "unpinned-uses" in found.stdout
+    assert "artipacked" in found.stdout
+    (tmp_path / "dependabot.yml").write_text("version: 2\nupdates:\n  - package-ecosystem: uv\n")
+    (tmp_path / ".gitlab-ci.yml").write_text("tests:\n  script: 42\n  stage: [1]\n")
+    for schema, path in (
+        ("vendor.dependabot", tmp_path / "dependabot.yml"),
+        ("vendor.gitlab-ci", tmp_path / ".gitlab-ci.yml"),
+        ("vendor.github-workflows", workflows.parent / "dependabot.yml"),
+    ):
+        if not path.exists():
+            path.write_text("jobs: 3\n")
+        result = tool("check-jsonschema", "--builtin-schema", schema, str(path))
+        assert result.returncode == 1, (schema, result.stdout)
