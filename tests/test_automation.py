@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import yaml
 from support import REPO_ROOT, copy_project, project_env
 
 FRAMEWORKS = ["django", "fastapi", "hybrid"]
+COVERAGE_BAR = 70  # the lowest row measured ~76% (django with no use case)
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
 # Answers not asked by this template version: the blocks they guard render when they are on.
 EVERYTHING_ON = {"database": "postgresql", "use_background_jobs": True, "use_docker": True}
@@ -196,3 +198,39 @@ def test_the_validators_reject_bad_files(tmp_path: Path) -> None:
             path.write_text("jobs: 3\n")
         result = tool("check-jsonschema", "--builtin-schema", schema, str(path))
         assert result.returncode == 1, (schema, result.stdout)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_every_test_run_measures_coverage_against_the_bar(
+    rendered: dict[str, Path], framework: str
+) -> None:
+    """The matrix's pytest runs then prove each row meets `fail_under`."""
+    pyproject = tomllib.loads((rendered[f"github-{framework}"] / "pyproject.toml").read_text())
+    assert "--cov" in pyproject["tool"]["pytest"]["ini_options"]["addopts"]
+    assert pyproject["tool"]["coverage"]["run"]["source"] == ["bar_probe"]
+    assert pyproject["tool"]["coverage"]["report"]["fail_under"] == COVERAGE_BAR
+    dev = " ".join(pyproject["dependency-groups"]["dev"])
+    for needed in ("pytest-cov", "pre-commit", "pre-commit-hooks"):
+        assert f"{needed}>=" in dev
+    ignored = (rendered[f"github-{framework}"] / ".gitignore").read_text().split()
+    assert {".coverage", "htmlcov/"} <= set(ignored)
+
+
+def test_pre_commit_hooks_run_locally_through_uv(rendered: dict[str, Path]) -> None:
+    """No hook needs a clone from the network: all are local and run what uv.lock pins."""
+    config = yaml.safe_load((rendered["none"] / ".pre-commit-config.yaml").read_text())
+    assert [repo["repo"] for repo in config["repos"]] == ["local"]
+    hooks = {hook["id"]: hook for hook in config["repos"][0]["hooks"]}
+    assert set(hooks) >= {
+        "check-merge-conflict",
+        "check-yaml",
+        "check-toml",
+        "end-of-file-fixer",
+        "trailing-whitespace",
+        "ruff-check",
+        "ruff-format",
+    }
+    for hook in hooks.values():
+        assert hook["entry"].startswith("uv run --frozen "), hook
+    # Conflicts from `scaffold update` come without a merge in progress: check regardless.
+    assert "--assume-in-merge" in hooks["check-merge-conflict"]["entry"]
