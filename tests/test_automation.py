@@ -13,10 +13,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import copier
 import pytest
 import yaml
 
-from support import REPO_ROOT, copy_project, project_env
+from support import CANONICAL_ANSWERS, REPO_ROOT, project_env
 
 FRAMEWORKS = ["django", "fastapi", "hybrid"]
 COVERAGE_BAR = 70  # the lowest row measured ~76% (django with no use case)
@@ -48,22 +49,46 @@ def assert_schema(schema: str, *paths: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+# Only the files these tests read: rendering the rest would only cost time.
+AUTOMATION_FILES = [
+    "*",
+    *(
+        f"!{name}"
+        for name in (".github", ".github/**", ".gitlab-ci.yml", ".pre-commit-config.yaml")
+    ),
+    *(f"!{name}" for name in ("pyproject.toml", ".gitignore", ".copier-answers.yml")),
+]
+
+
+def render(dest: Path, **overrides: Any) -> Path:
+    """`copy_project`, limited to the automation files."""
+    copier.run_copy(
+        str(REPO_ROOT),
+        dest,
+        data={**CANONICAL_ANSWERS, **overrides},
+        defaults=True,
+        vcs_ref="HEAD",
+        quiet=True,
+        unsafe=False,
+        exclude=AUTOMATION_FILES,
+    )
+    return dest
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Each framework with GitHub (optional parts off, and all on) and with GitLab."""
     root = tmp_path_factory.mktemp("ci")
     projects = {}
     for framework in FRAMEWORKS:
-        projects[f"github-{framework}"] = copy_project(
-            root / f"github-{framework}", framework=framework
-        )
-        projects[f"github-{framework}-all"] = copy_project(
+        projects[f"github-{framework}"] = render(root / f"github-{framework}", framework=framework)
+        projects[f"github-{framework}-all"] = render(
             root / f"github-{framework}-all", framework=framework, **EVERYTHING_ON
         )
-        projects[f"gitlab-{framework}"] = copy_project(
+        projects[f"gitlab-{framework}"] = render(
             root / f"gitlab-{framework}", framework=framework, ci="gitlab", **EVERYTHING_ON
         )
-    projects["none"] = copy_project(root / "none", ci="none")
+    projects["none"] = render(root / "none", ci="none")
     return projects
 
 
