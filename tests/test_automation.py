@@ -13,11 +13,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import copier
 import pytest
 import yaml
 
-from support import CANONICAL_ANSWERS, REPO_ROOT, project_env
+from support import REPO_ROOT, copy_project, project_env
 
 FRAMEWORKS = ["django", "fastapi", "hybrid"]
 COVERAGE_BAR = 70  # the lowest row measured ~76% (django with no use case)
@@ -61,18 +60,7 @@ AUTOMATION_FILES = [
 
 
 def render(dest: Path, **overrides: Any) -> Path:
-    """`copy_project`, limited to the automation files."""
-    copier.run_copy(
-        str(REPO_ROOT),
-        dest,
-        data={**CANONICAL_ANSWERS, **overrides},
-        defaults=True,
-        vcs_ref="HEAD",
-        quiet=True,
-        unsafe=False,
-        exclude=AUTOMATION_FILES,
-    )
-    return dest
+    return copy_project(dest, exclude=AUTOMATION_FILES, **overrides)
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keyword
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,11 +26,12 @@ BAD_ANSWERS = [
     pytest.param({"use_cases": ["blog"]}, "Invalid choice for 'use_cases'", id="use-case"),
     pytest.param({"framework": "flask"}, "Invalid choice for 'framework'", id="framework"),
     pytest.param({"database": "mysql"}, "Invalid choice for 'database'", id="database"),
+    pytest.param({"ci": "travis"}, "Invalid choice for 'ci'", id="ci"),
 ]
 
 
 @pytest.mark.parametrize(("answers", "message"), BAD_ANSWERS)
-def test_bad_answer_is_refused(tmp_path: Path, answers: dict[str, object], message: str) -> None:
+def test_bad_answer_is_refused(tmp_path: Path, answers: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         copy_project(tmp_path / "out", **answers)
     assert not (tmp_path / "out").exists()
