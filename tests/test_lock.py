@@ -188,3 +188,37 @@ def test_sync_keeps_a_fresh_lock(tmp_path: Path) -> None:
     assert code == 0, output
     subprocess.run(["uv", "sync", "--quiet"], cwd=project, env=project_env(), check=True)
     assert status(project) == []
+
+
+def test_update_that_cannot_relock_says_so_and_keeps_the_committed_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    template = tmp_path / "template"
+    build_file_tree(
+        {
+            "copier.yml": "name:\n  type: str\n  default: demo\n",
+            "{{_copier_conf.answers_file}}.jinja": ANSWERS_TEMPLATE,
+            "pyproject.toml.jinja": pyproject(">=3.11"),
+        },
+        template,
+    )
+    git_save(template, "v1", tag="v1")
+    project = generate(template, tmp_path / "project")
+    (project / "uv.lock").write_text(lock_text(tmp_path, ">=3.11"))
+    git_save(project, "lock")
+    committed = (project / "uv.lock").read_text()
+    # The new version adds a dependency; uv, offline with an empty cache, cannot resolve it.
+    text = pyproject(">=3.11").replace("dependencies = []", 'dependencies = ["six>=1.16"]')
+    build_file_tree({"pyproject.toml.jinja": text}, template)
+    git_save(template, "v2", tag="v2")
+    monkeypatch.setenv("UV_OFFLINE", "1")
+    monkeypatch.setenv("UV_CACHE_DIR", str(tmp_path / "empty-cache"))
+
+    code, output = scaffold("update", str(project), "--defaults")
+    assert code == 0, output
+    warnings = [line for line in output.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1, output
+    assert "uv lock failed" in warnings[0]
+    assert "run `uv lock` before you commit" in warnings[0]
+    assert (project / "uv.lock").read_text() == committed
+    assert "six" in (project / "pyproject.toml").read_text()
