@@ -107,11 +107,13 @@ def relock_after_update(workdir: Path, base: str, step: Callable[[str], None]) -
     and re-locked, as is one whose pyproject.toml dependencies changed. Returns a one-line
     problem when uv could not lock (the committed lock is then kept), else None.
     """
+    reject = workdir / f"{LOCKFILE}.rej"
+    if not (workdir / LOCKFILE).exists() and not reject.exists():
+        return None  # most updates: no lock, and no git process spent finding that out
     committed = git(workdir, "cat-file", "-e", f"{base}:./{LOCKFILE}", check=False)
     if committed.returncode != 0:
         return None
     unmerged = git(workdir, "ls-files", "--unmerged", "--", LOCKFILE).stdout.strip()
-    reject = workdir / f"{LOCKFILE}.rej"
     conflicted = bool(unmerged) or reject.exists()
     before = git(workdir, "show", f"{base}:./{PYPROJECT}", check=False)
     pyproject = workdir / PYPROJECT
