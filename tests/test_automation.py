@@ -7,16 +7,22 @@ repository's own workflows. Each validator is also shown to reject a bad file.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from test_update_real import change_template, snapshot_repo
+from typer.testing import CliRunner
 
+from history import git_save
 from support import REPO_ROOT, copy_project, project_env
+from webscaffold.cli import app
 
 FRAMEWORKS = ["django", "fastapi", "hybrid"]
 COVERAGE_BAR = 70  # the lowest row measured ~76% (django with no use case)
@@ -247,3 +253,76 @@ def test_pre_commit_hooks_run_locally_through_uv(rendered: dict[str, Path]) -> N
         assert hook["entry"].startswith("uv run --frozen "), hook
     # Conflicts from `scaffold update` come without a merge in progress: check regardless.
     assert "--assume-in-merge" in hooks["check-merge-conflict"]["entry"]
+
+
+# ── the template-update workflow's own scripts, run by bash on a real project ──
+
+
+def step_scripts(project: Path) -> dict[str, str]:
+    workflow = yaml.safe_load((project / ".github/workflows/template-update.yml").read_text())
+    return {step["id"]: step["run"] for step in workflow["jobs"]["update"]["steps"] if "id" in step}
+
+
+def run_step(script: str, project: Path, tmp_path: Path) -> dict[str, str]:
+    """Run one `run:` block as GitHub does (bash -eo pipefail); returns its step outputs."""
+    shims = tmp_path / "bin"
+    shims.mkdir(exist_ok=True)
+    uvx = shims / "uvx"
+    # Stands in for installing webscaffold from an index: this checkout's own `scaffold`.
+    scaffold = Path(sys.executable).with_name("scaffold")
+    uvx.write_text(f'#!/bin/sh\n[ "$1" = --from ] && shift 2\nshift\nexec {scaffold} "$@"\n')
+    uvx.chmod(0o755)
+    outputs = tmp_path / "github-output"
+    outputs.write_text("")
+    env = {
+        **project_env(),
+        "PATH": f"{shims}:{os.environ['PATH']}",
+        "GITHUB_OUTPUT": str(outputs),
+        "RUNNER_TEMP": str(tmp_path),
+        "WEBSCAFFOLD": "webscaffold",
+    }
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+
+
+def test_template_update_scripts_open_a_needs_human_pull_request_on_conflicts(
+    tmp_path: Path,
+) -> None:
+    repo = snapshot_repo(tmp_path / "webscaffold", "v0.1.0")
+    project = tmp_path / "project"
+    made = CliRunner().invoke(
+        app,
+        [
+            "new",
+            str(project),
+            "--template",
+            str(repo),
+            "--vcs-ref",
+            "v0.1.0",
+            "--no-lock",
+            "--data",
+            "project_name=Bar Probe",
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\nOur own closing words.\n")
+    git_save(project, "our README")
+    change_template(repo, "v0.2.0")  # appends to the README too: a conflict
+    scripts = step_scripts(project)
+
+    assert run_step(scripts["check"], project, tmp_path) == {"behind": "true"}
+    outputs = run_step(scripts["update"], project, tmp_path)
+    assert outputs["labels"] == "template-update,needs-human"
+    body = Path(outputs["body"]).read_text()
+    assert "Conflicts need a human" in body
+    assert "- `README.md`" in body
+    assert (project / "UPGRADING.md").exists()  # the update itself was applied
