@@ -298,19 +298,9 @@ def test_template_update_scripts_open_a_needs_human_pull_request_on_conflicts(
 ) -> None:
     repo = snapshot_repo(tmp_path / "webscaffold", "v0.1.0")
     project = tmp_path / "project"
+    source = ("--template", str(repo), "--vcs-ref", "v0.1.0")
     made = CliRunner().invoke(
-        app,
-        [
-            "new",
-            str(project),
-            "--template",
-            str(repo),
-            "--vcs-ref",
-            "v0.1.0",
-            "--no-lock",
-            "--data",
-            "project_name=Bar Probe",
-        ],
+        app, ["new", str(project), *source, "--no-lock", "-d", "project_name=P"]
     )
     assert made.exit_code == 0, made.output
     readme = project / "README.md"

@@ -97,9 +97,8 @@ def lock_text(tmp_path: Path, python: str) -> str:
     return (scratch / "uv.lock").read_text()
 
 
-@pytest.mark.parametrize("conflict", ["inline", "rej"])
-def test_update_relocks_a_conflicted_uv_lock(tmp_path: Path, conflict: str) -> None:
-    """A template that ships uv.lock changes the lines the user's lock changed, too."""
+def tiny_template(tmp_path: Path) -> Path:
+    """A template of one pyproject.toml (uncommitted: each test adds to it, then tags v1)."""
     template = tmp_path / "template"
     build_file_tree(
         {
@@ -109,6 +108,13 @@ def test_update_relocks_a_conflicted_uv_lock(tmp_path: Path, conflict: str) -> N
         },
         template,
     )
+    return template
+
+
+@pytest.mark.parametrize("conflict", ["inline", "rej"])
+def test_update_relocks_a_conflicted_uv_lock(tmp_path: Path, conflict: str) -> None:
+    """A template that ships uv.lock changes the lines the user's lock changed, too."""
+    template = tiny_template(tmp_path)
     (template / "uv.lock").write_text(lock_text(tmp_path, ">=3.11"))
     git_save(template, "v1", tag="v1")
     project = generate(template, tmp_path / "project")
@@ -193,15 +199,7 @@ def test_sync_keeps_a_fresh_lock(tmp_path: Path) -> None:
 def test_update_that_cannot_relock_says_so_and_keeps_the_committed_lock(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    template = tmp_path / "template"
-    build_file_tree(
-        {
-            "copier.yml": "name:\n  type: str\n  default: demo\n",
-            "{{_copier_conf.answers_file}}.jinja": ANSWERS_TEMPLATE,
-            "pyproject.toml.jinja": pyproject(">=3.11"),
-        },
-        template,
-    )
+    template = tiny_template(tmp_path)
     git_save(template, "v1", tag="v1")
     project = generate(template, tmp_path / "project")
     (project / "uv.lock").write_text(lock_text(tmp_path, ">=3.11"))
