@@ -428,6 +428,8 @@ def diff(
             result = preview_update(path, options, step, detail="stat" if stat else "patch")
         finally:
             done()
+    if result.lock_problem:
+        _console(stderr=True).print(f"warning: {result.lock_problem}", soft_wrap=True)
     if result.uncommitted:
         _console(stderr=True).print(
             f"note: computed from the last commit; {len(result.uncommitted)} uncommitted or "
