@@ -12,7 +12,7 @@ import tomllib
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -34,8 +34,11 @@ CANONICAL_ANSWERS: dict[str, Any] = {
 }
 
 
-def copy_project(dest: Path, **overrides: Any) -> Path:
-    """Render the working tree of the template with plain Copier, as `copier copy` would."""
+def copy_project(dest: Path, *, exclude: Sequence[str] = (), **overrides: Any) -> Path:
+    """Render the working tree of the template with plain Copier, as `copier copy` would.
+
+    `exclude` (Copier's patterns) skips files a test does not read.
+    """
     copier.run_copy(
         str(REPO_ROOT),
         dest,
@@ -44,6 +47,7 @@ def copy_project(dest: Path, **overrides: Any) -> Path:
         vcs_ref="HEAD",
         quiet=True,
         unsafe=False,
+        exclude=list(exclude),
     )
     return dest
 

@@ -66,8 +66,9 @@ def test_prompts_on_a_terminal(tmp_path: Path) -> None:
     for question in ("package name", "description", "Author or team name", "email", "Framework"):
         term.wait_for(question)
         term.type("\r")  # accept each default
-    term.wait_for("Database")
-    term.type("\r")
+    for question in ("Database", "Continuous integration"):
+        term.wait_for(question)
+        term.type("\r")
     assert term.finish() == 0, term.screen
     answers = yaml.safe_load((tmp_path / "site" / ".copier-answers.yml").read_text())
     assert answers["project_slug"] == "pty_probe"

@@ -24,6 +24,7 @@ from support import (
     free_port,
     http_get,
     project_env,
+    run,
     run_project_checks,
     serve,
     uvicorn_command,
@@ -131,6 +132,28 @@ def slow_marks(combination: Combination) -> list[pytest.MarkDecorator]:
     return marks
 
 
+# pre-commit on one row per framework: the one with every use case, so every file is checked.
+PRE_COMMIT_ROWS = {
+    c.name for c in COMBINATIONS if c.database == "sqlite" and len(c.use_cases) == len(options()[1])
+}
+
+
+def run_pre_commit(project: Path, env: dict[str, str], home: Path) -> None:
+    """`pre-commit run --all-files` as a user would after `git init`: every hook must pass."""
+    run(project, "git", "init", "--quiet", env=env)
+    run(project, "git", "add", "--all", env=env)
+    output = run(
+        project,
+        "uv",
+        "run",
+        "pre-commit",
+        "run",
+        "--all-files",
+        env={**env, "PRE_COMMIT_HOME": str(home)},
+    )
+    assert "Failed" not in output, output
+
+
 @pytest.mark.parametrize("combination", params(slow_marks))
 def test_combination(
     combination: Combination, tmp_path: Path, request: pytest.FixtureRequest
@@ -142,7 +165,9 @@ def test_combination(
     if combination.database == "postgresql":
         env["DATABASE_URL"] = create_database(request.getfixturevalue("pg_server_url"))
 
-    run_project_checks(project, env)
+    run_project_checks(project, env)  # pytest's coverage bar (fail_under) included
+    if combination.name in PRE_COMMIT_ROWS:
+        run_pre_commit(project, env, tmp_path / "pre-commit")
 
     port = free_port()
     with serve(project, uvicorn_command(slug, port), env, port) as base:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -29,6 +30,23 @@ def test_wheel_contains_the_template(wheel: Path) -> None:
     assert "webscaffold/_template/copier.yml" in names
     assert "webscaffold/_template/includes/reserved_names.jinja" in names
     assert any(name.startswith("webscaffold/_template/template/") for name in names)
+
+
+def test_release_check_accepts_the_wheel_and_rejects_one_without_the_template(
+    wheel: Path, tmp_path: Path
+) -> None:
+    """`.ci/check-wheel`, which the release workflow runs before publishing."""
+    check = [sys.executable, str(REPO_ROOT / ".ci" / "check-wheel")]
+    passed = subprocess.run([*check, str(wheel)], capture_output=True, text=True, check=False)
+    assert passed.returncode == 0, passed.stderr
+    bare = tmp_path / "bare.whl"
+    with zipfile.ZipFile(wheel) as source, zipfile.ZipFile(bare, "w") as target:
+        for item in source.infolist():
+            if "_template/template/" not in item.filename:
+                target.writestr(item, source.read(item))
+    failed = subprocess.run([*check, str(bare)], capture_output=True, text=True, check=False)
+    assert failed.returncode == 1
+    assert "lacks webscaffold/_template/template/pyproject.toml.jinja" in failed.stderr
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ import keyword
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,6 +31,7 @@ BAD_ANSWERS = [
     pytest.param({"use_cases": ["blog"]}, "Invalid choice for 'use_cases'", id="use-case"),
     pytest.param({"framework": "flask"}, "Invalid choice for 'framework'", id="framework"),
     pytest.param({"database": "mysql"}, "Invalid choice for 'database'", id="database"),
+    pytest.param({"ci": "travis"}, "Invalid choice for 'ci'", id="ci"),
 ]
 
 
@@ -39,7 +41,7 @@ MESSAGE_WIDTH = 70
 
 
 @pytest.mark.parametrize(("answers", "message"), BAD_ANSWERS)
-def test_bad_answer_is_refused(tmp_path: Path, answers: dict[str, object], message: str) -> None:
+def test_bad_answer_is_refused(tmp_path: Path, answers: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message) as refused:
         copy_project(tmp_path / "out", **answers)
     assert not (tmp_path / "out").exists()

@@ -130,6 +130,9 @@ def new(
     no_git: Annotated[
         bool, typer.Option("--no-git", help="Skip git init and the first commit.")
     ] = False,
+    no_lock: Annotated[
+        bool, typer.Option("--no-lock", help="Skip `uv lock` (no uv.lock in the first commit).")
+    ] = False,
 ) -> None:
     """Create a new project."""
     # Copier prompts during rendering when interactive: a spinner would overwrite them.
@@ -153,8 +156,11 @@ def new(
             template=template,
             vcs_ref=vcs_ref,
             git=not no_git,
+            lock=not no_lock,
             step=step,
         )
+    if project.lock_problem:
+        say(f"warning: {project.lock_problem}", stderr=True)
     _note_left_out(project.answers, "--framework ")
     name = str(project.answers.get("project_name", project.path.name))
     out = console()
@@ -316,6 +322,8 @@ def update(
     _note_left_out(result.answers, "--data framework=")
     from webscaffold.console import print_update
 
+    if result.lock_problem:
+        say(f"warning: {result.lock_problem}", stderr=True)
     print_update(result, rejects=conflict == "rej")
     if result.conflicted:
         raise typer.Exit(1)
@@ -347,6 +355,8 @@ def diff(
 
         options = _update_options(vcs_ref, data, template)
         result = preview_update(path, options, step, detail="stat" if stat else "patch")
+    if result.lock_problem:
+        say(f"warning: {result.lock_problem}", stderr=True)
     _note_left_out(result.answers, "--data framework=")
     if result.uncommitted:
         say(

@@ -14,6 +14,7 @@ from typing import Any
 from webscaffold.copierutil import copier_errors, copy_template, read_answers, resolve_source
 from webscaffold.errors import BadInputError
 from webscaffold.gitutil import init_and_commit
+from webscaffold.lock import lock_new_project
 from webscaffold.template import askable, bundled_questions, default_source
 
 # `.env` holds the project's secret: only its owner may read it.
@@ -27,6 +28,7 @@ class NewProject:
     path: Path
     answers: dict[str, Any]
     committed: bool
+    lock_problem: str | None = None  # why uv.lock could not be made
 
 
 def missing_answers(data: dict[str, Any]) -> list[str]:
@@ -101,6 +103,7 @@ def new_project(
     template: str | None = None,
     vcs_ref: str | None = None,
     git: bool = True,
+    lock: bool = True,
     step: Callable[[str], None] = lambda _message: None,
 ) -> NewProject:
     """Render the template into `dest`, atomically: on any failure nothing is left behind."""
@@ -133,13 +136,14 @@ def new_project(
             copy_template(src, staged, data, defaults=defaults or not interactive, vcs_ref=vcs_ref)
         answers = read_answers(staged)
         write_env_file(staged, answers)
+        lock_problem = lock_new_project(staged, dest, step) if lock else None
         if git:
             step("Creating the git repository and first commit")
             init_and_commit(staged, "Initial commit from webscaffold")
         _move_into_place(staged, dest)
     finally:
         shutil.rmtree(staging_root, ignore_errors=True)
-    return NewProject(path=dest, answers=answers, committed=git)
+    return NewProject(path=dest, answers=answers, committed=git, lock_problem=lock_problem)
 
 
 def _move_into_place(staged: Path, dest: Path) -> None:

@@ -25,6 +25,7 @@ from webscaffold.answers import without_metadata
 from webscaffold.copierutil import ANSWERS_FILE, copier_errors, read_answers, update_in_place
 from webscaffold.errors import BadInputError
 from webscaffold.gitutil import Status, git, git_status
+from webscaffold.lock import relock_after_update
 from webscaffold.project import Recorded, recorded_project, template_source
 from webscaffold.render import untouched_files
 
@@ -72,6 +73,7 @@ class UpdateResult:
     applied: bool
     answers: dict[str, Any]  # the answers after the update, without Copier's metadata
     uncommitted: tuple[str, ...] = ()  # `diff` works from the last commit; these are not in it
+    lock_problem: str | None = None  # why uv.lock could not be re-locked
 
     @property
     def changed(self) -> bool:
@@ -179,6 +181,7 @@ def _computed(
                 conflict=options.conflict,
             )
         _check_data_keys(workdir, options.data)
+        lock_problem = relock_after_update(workdir, base, step)
         after = git_status(clone, ignored=True)
         outcome = _Outcome(
             recorded=recorded,
@@ -190,6 +193,7 @@ def _computed(
             kept=_keep_edited_removals(recorded, clone, src, after.deleted),
         )
         result, stage_entries = _collect(outcome, options.conflict, detail)
+        result = replace(result, lock_problem=lock_problem)
         yield _Computed(result, scratch, clone, base, stage_entries)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
