@@ -1,8 +1,10 @@
 """The same workloads on generated FastAPI, Django and hybrid projects, served as their READMEs say.
 
 Run: uv run python benchmarks/frameworks_bench.py [--quick] [--database sqlite|postgresql|both]
-     [--concurrency C] [--seconds S] [--rounds R] [--markdown FILE]
-     (PostgreSQL: a throwaway server from .ci/pg, or the one in PG_TEST_URL)
+     [--concurrency C] [--seconds S] [--rounds R] [--slices N] [--markdown FILE]
+     (PostgreSQL: a throwaway server from .ci/pg, or the one in PG_TEST_URL). --quick measures
+     for about two minutes, after installing six projects; the site's table comes from
+     `--quick --markdown docs/snippets/frameworks-bench.md`.
 Goals (measured side by side in one run):
   - generated FastAPI `GET /users/me` >= 0.90x a minimal FastAPI app doing the same query with the
     same driver (the skeleton's middleware and dependencies);
