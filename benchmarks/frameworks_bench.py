@@ -32,17 +32,16 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import copier
-from copier.errors import DirtyLocalWarning
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
+from generated import Project, clean_env, free_port, generate  # noqa: E402 - needs the path above
+
 PASSWORD = "bench-password-5d1e"  # noqa: S105 - a throwaway user in a throwaway database
 PRODUCTS = 30  # more than a page (20), so the product list is a full page
 
@@ -156,27 +155,6 @@ RATIOS = [
 ]  # fmt: skip
 
 
-@dataclass
-class Project:
-    """A generated, installed, migrated and seeded project, and how to run things in it."""
-
-    path: Path
-    slug: str
-    env: dict[str, str]
-    token: str = ""
-
-    def run(self, *command: str) -> str:
-        done = subprocess.run(
-            ["uv", "run", "--no-dev", *command],
-            cwd=self.path,
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return done.stdout
-
-
 Results = dict[tuple[str, str], "Result"]  # (workload, server) -> its figures
 
 
@@ -189,25 +167,9 @@ class Result:
     errors: int = 0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def base_env() -> dict[str, str]:
-    """This process's environment without anything that would leak into a project's."""
-    drop = {"VIRTUAL_ENV", "PYTHONPATH", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS"}
-    drop |= {"DATABASE_URL", "ENVIRONMENT"}
-    env = {key: value for key, value in os.environ.items() if key not in drop}
-    env["UV_NO_PROGRESS"] = "1"
-    return env
-
-
 def production_env(kind: str, slug: str, database_url: str) -> dict[str, str]:
     """Production-like settings: what a deployment sets, as the project's README lists them."""
-    env = base_env()
-    env.update(
+    env = clean_env(
         SECRET_KEY=secrets.token_urlsafe(48),  # 64 characters
         DATABASE_URL=database_url,
         ENVIRONMENT="production",
@@ -242,21 +204,13 @@ def make_project(kind: str, scratch: Path, database: str, admin_url: str) -> Pro
     """Render a project from this working tree, install, migrate and seed it."""
     slug = f"bench_{kind}"
     path = scratch / f"{kind}-{database}"
-    warnings.filterwarnings("ignore", category=DirtyLocalWarning)  # uncommitted work is wanted
-    copier.run_copy(
-        str(REPO_ROOT),
-        path,
-        data={"project_name": slug, "project_slug": slug, "database": database, **PROJECTS[kind]},
-        defaults=True,
-        vcs_ref="HEAD",
-        quiet=True,
-    )
     if admin_url:
         database_url = create_database(admin_url, slug)
     else:
         database_url = f"sqlite:///{path / 'bench.sqlite3'}"
-    project = Project(path, slug, production_env(kind, slug, database_url))
-    subprocess.run(["uv", "sync", "--quiet", "--no-dev"], cwd=path, env=project.env, check=True)
+    answers: dict[str, object] = {"project_name": slug, "project_slug": slug, "database": database}
+    answers.update(PROJECTS[kind])
+    project = generate(path, answers, production_env(kind, slug, database_url))
     if kind == "fastapi":
         project.run("alembic", "upgrade", "head")
         (path / "bench_minimal.py").write_text(MINIMAL_APP.format(slug=slug), encoding="utf-8")

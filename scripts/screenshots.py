@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import socket
 import subprocess
 import tarfile
 import tempfile
@@ -27,18 +25,14 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import copier
-import yaml
-from copier.errors import DirtyLocalWarning
+from generated import REPO_ROOT, Project, clean_env, free_port, generate
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 WINDOW = "1280,900"
 MAX_BYTES = 150_000  # keep the repository small; a warning names any picture above this
@@ -154,68 +148,39 @@ print(json.dumps({{"sessions": sessions, "page": page.id}}))
 
 
 @dataclass
-class Project:
-    path: Path
-    slug: str
-    env: dict[str, str]
+class Site:
+    """What the pictures need beyond the project: its port, sessions and the CMS page's id."""
+
+    project: Project
     port: int = 0
     sessions: dict[str, str] = field(default_factory=dict)
     page: int = 0
 
-    def run(self, *command: str) -> str:
-        return subprocess.run(
-            ["uv", "run", "--no-dev", *command],
-            cwd=self.path,
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def make_project(name: str, scratch: Path) -> Project:
+def make_site(name: str, scratch: Path) -> Site:
     """Generate, install and migrate one project; the site also gets its seed data."""
     site = name == "site"
-    answers = {
+    answers: dict[str, object] = {
         "project_name": "Showcase" if site else API_PROJECTS[name],
         "framework": "django" if site else "fastapi",
         "use_cases": SITE_USE_CASES if site else [name],
     }
-    warnings.filterwarnings("ignore", category=DirtyLocalWarning)  # uncommitted work is wanted
-    path = scratch / name
-    copier.run_copy(str(REPO_ROOT), path, data=answers, defaults=True, vcs_ref="HEAD", quiet=True)
-    drop = {"VIRTUAL_ENV", "PYTHONPATH", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DATABASE_URL"}
-    env = {key: value for key, value in os.environ.items() if key not in drop}
-    env["UV_NO_PROGRESS"] = "1"
-    project = Project(path, str(copier_answers(path)["project_slug"]), env)
-    subprocess.run(["uv", "sync", "--quiet", "--no-dev"], cwd=path, env=env, check=True)
+    made = Site(generate(scratch / name, answers, clean_env()))
     if site:
-        project.run("python", "manage.py", "migrate", "-v0")
-        output = project.run("python", "manage.py", "shell", "-c", SEED_SITE)
+        made.project.run("python", "manage.py", "migrate", "-v0")
+        output = made.project.run("python", "manage.py", "shell", "-c", SEED_SITE)
         facts = json.loads(output.splitlines()[-1])  # after any notice of the shell
-        project.sessions, project.page = facts["sessions"], facts["page"]
+        made.sessions, made.page = facts["sessions"], facts["page"]
     else:
-        project.run("alembic", "upgrade", "head")
-    return project
-
-
-def copier_answers(project: Path) -> dict[str, object]:
-    """The answers Copier recorded (the project's own slug among them)."""
-    answers: dict[str, object] = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    return answers
+        made.project.run("alembic", "upgrade", "head")
+    return made
 
 
 @contextmanager
-def serve(project: Project) -> Iterator[None]:
+def serve(site: Site) -> Iterator[None]:
     """The project's README command, on a free loopback port, until the block ends."""
-    project.port = free_port()
-    command = ["uvicorn", f"{project.slug}.asgi:application", "--port", str(project.port)]
+    project, site.port = site.project, free_port()
+    command = ["uvicorn", f"{project.slug}.asgi:application", "--port", str(site.port)]
     process = subprocess.Popen(
         ["uv", "run", "--no-dev", *command, "--log-level", "warning"],
         cwd=project.path,
@@ -225,7 +190,7 @@ def serve(project: Project) -> Iterator[None]:
         deadline = time.monotonic() + 120
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{project.port}/health", timeout=2):
+                with urllib.request.urlopen(f"http://127.0.0.1:{site.port}/health", timeout=2):
                     break
             except (OSError, urllib.error.HTTPError):
                 if process.poll() is not None or time.monotonic() > deadline:
@@ -328,14 +293,14 @@ def main() -> None:
         scratch = Path(tmp)
         assets = swagger_assets(scratch) if any(s.path == "/docs" for s in shots) else scratch
         for name in dict.fromkeys(shot.project for shot in shots):
-            project = make_project(name, scratch)
-            with serve(project):
+            site = make_site(name, scratch)
+            with serve(site):
                 for shot in (s for s in shots if s.project == name):
-                    cookie = project.sessions.get(shot.user, "")
-                    with proxy(project.port, cookie, assets) as port:
+                    cookie = site.sessions.get(shot.user, "")
+                    with proxy(site.port, cookie, assets) as port:
                         out = args.out / f"{shot.name}.png"
                         photograph(
-                            f"http://127.0.0.1:{port}{shot.path.format(page=project.page)}",
+                            f"http://127.0.0.1:{port}{shot.path.format(page=site.page)}",
                             out,
                             scratch,
                         )
