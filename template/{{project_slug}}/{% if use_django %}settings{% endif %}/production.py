@@ -12,9 +12,12 @@ from .base import DEVELOPMENT_SECRET_KEY, STORAGES, env_list
 
 DEBUG = False
 
+# The key rule every generated project shares: 50 or more characters, not a known placeholder
+# (Django's deploy check also wants 5 or more distinct characters).
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if (
     len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
     or SECRET_KEY == DEVELOPMENT_SECRET_KEY
     or SECRET_KEY.startswith("django-insecure-")
 ):

@@ -1,10 +1,13 @@
 """Organizations are the tenants: users see an organization's data only through a membership."""
 
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 
 from ..accounts.models import User
 
@@ -26,6 +29,15 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
     def for_user(self, user: User) -> "OrganizationQuerySet":
         """The organizations `user` belongs to: the only ones they may see."""
         return self.filter(memberships__user=user)
+
+
+def new_slug(name: str) -> str:
+    """An address for a new organization: its name, and a random suffix.
+
+    The suffix is always there, so starting an organization reveals nothing about the names
+    other tenants chose.
+    """
+    return f"{slugify(name)[:90]}-{secrets.token_hex(3)}"
 
 
 class Organization(models.Model):
@@ -87,6 +99,24 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def invitation_lifetime() -> timedelta:
+    return timedelta(days=settings.INVITATION_EXPIRY_DAYS)
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    """Invitations; only pending ones can be accepted."""
+
+    def pending(self) -> "InvitationQuerySet":
+        """Not accepted yet, and not expired."""
+        cutoff = timezone.now() - invitation_lifetime()
+        return self.filter(accepted_at__isnull=True, created_at__gt=cutoff)
+
+    def expired(self) -> "InvitationQuerySet":
+        """Never accepted, and too old to be."""
+        cutoff = timezone.now() - invitation_lifetime()
+        return self.filter(accepted_at__isnull=True, created_at__lte=cutoff)
+
+
 class Invitation(models.Model):
     """An email address asked to join an organization; accepting it makes a membership."""
 
@@ -101,6 +131,8 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ("-created_at",)
@@ -120,3 +152,7 @@ class Invitation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("organizations:invitation", kwargs={"token": self.token})
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.created_at + invitation_lifetime()

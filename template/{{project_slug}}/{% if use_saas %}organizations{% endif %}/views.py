@@ -54,7 +54,7 @@ def detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         "organization": organization,
         "membership": membership,
         "members": organization.memberships.select_related("user").order_by("user__username"),
-        "invitations": organization.invitations.filter(accepted_at__isnull=True),
+        "invitations": organization.invitations.pending(),
         "form": InvitationForm(),
     }
     return render(request, "organizations/detail.html", context)
@@ -73,6 +73,10 @@ def invite(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         form.instance.invited_by = request.user
         try:
             with transaction.atomic():
+                # An expired invitation makes way for a new one to the same address.
+                membership.organization.invitations.expired().filter(
+                    email=form.instance.email
+                ).delete()
                 invitation = form.save()
         except IntegrityError:
             messages.error(request, "That address has an invitation waiting already.")
@@ -81,7 +85,7 @@ def invite(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             send_mail(
                 f"Join {membership.organization} on {settings.SITE_NAME}",
                 f"{request.user.get_username()} invites you to {membership.organization}.\n"
-                f"Log in or sign up with this address, then accept here:\n{link}\n",
+                f"Log in or sign up with this address, confirm it, then accept here:\n{link}\n",
                 None,  # DEFAULT_FROM_EMAIL
                 [invitation.email],
             )
@@ -94,12 +98,18 @@ def invite(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
-    """GET: see an invitation; POST: accept it, as the user it was sent to."""
+    """GET: see an invitation; POST: accept it, as the user it was sent to.
+
+    Only a user who proved to receive mail at the invited address may accept: holding the link
+    is not enough, nor is signing up with the address.
+    """
     pending = get_object_or_404(
-        Invitation.objects.select_related("organization"), token=token, accepted_at__isnull=True
+        Invitation.objects.pending().select_related("organization"), token=token
     )
     if pending.email.lower() != request.user.email.lower():
         raise PermissionDenied("This invitation was sent to another email address.")
+    if request.method == "POST" and not request.user.email_verified:
+        raise PermissionDenied("Confirm your email address before accepting.")
     if request.method == "POST":
         with transaction.atomic():
             Membership.objects.get_or_create(
