@@ -8,20 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from support import REPO_ROOT, copy_project
 
-# Every use case, on PostgreSQL: the most code each framework can generate.
-ALL_USE_CASES = [
-    "e-commerce",
-    "cms",
-    "social-network",
-    "saas-dashboard",
-    "ml-api",
-    "microservices",
-    "real-time",
-    "mobile-backend",
-]
+# Every use case the template offers.
+QUESTIONS = yaml.safe_load((REPO_ROOT / "copier.yml").read_text(encoding="utf-8"))
+ALL_USE_CASES = list(QUESTIONS["use_cases"]["choices"].values())
 
 
 def medium_or_worse(target: Path) -> list[str]:
@@ -48,6 +41,7 @@ def test_our_package() -> None:
 
 @pytest.mark.parametrize("framework", ["django", "fastapi", "hybrid"])
 def test_generated_projects(tmp_path: Path, framework: str) -> None:
+    """Every use case, on PostgreSQL: the most code each framework generates."""
     project = copy_project(
         tmp_path / "p", framework=framework, database="postgresql", use_cases=ALL_USE_CASES
     )
