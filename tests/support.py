@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import copier
+import yaml
 from typer.testing import CliRunner
 
 from webscaffold.cli import app
@@ -150,9 +151,24 @@ def http_get(url: str, timeout: float = 10) -> Response:
         return Response(error.code, error.read(), dict(error.headers))
 
 
+def developer_settings(project: Path) -> dict[str, str]:
+    """What the `.env` of a developer's checkout chooses for a Django project: local settings.
+
+    Servers' entry points default to production settings (and refuse to start unconfigured).
+    """
+    if not (project / "manage.py").is_file():
+        return {}
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    return {"DJANGO_SETTINGS_MODULE": f"{answers['project_slug']}.settings.local"}
+
+
 @contextmanager
 def serve(project: Path, command: list[str], env: dict[str, str], port: int) -> Iterator[str]:
-    """Start the project's server, wait until /health answers, yield its base URL, stop it."""
+    """Start the project's server, wait until /health answers, yield its base URL, stop it.
+
+    Django projects get local settings unless `env` names others, as on a developer's machine.
+    """
+    env = {**developer_settings(project), **env}
     log = project / f"server-{port}.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen(
@@ -226,6 +242,22 @@ def install_django_project(path: Path, database: str, server_url: str | None) ->
         env["DATABASE_URL"] = create_database(server_url)
     run(path, "uv", "sync", "--quiet", env=env)
     return DjangoProject(path, database, env)
+
+
+def refusal(project: DjangoProject, command: list[str]) -> str:
+    """Start a server with no configuration at all; it must fail. Its error output, stripped."""
+    result = subprocess.run(
+        command,
+        cwd=project.path,
+        env=project.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert not (project.path / ".env").exists(), "a .env file would configure the server"
+    return result.stderr.strip()
 
 
 def production_env(slug: str) -> dict[str, str]:

@@ -20,6 +20,7 @@ from support import (
     get,
     install_django_project,
     production_env,
+    refusal,
     run,
     run_project_checks,
     serve,
@@ -246,6 +247,28 @@ def test_serves_health_admin_and_its_css(served: tuple[str, bool]) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("server", ["uvicorn", "gunicorn"])
+def test_a_server_started_unconfigured_refuses_in_one_line(
+    django_project: DjangoProject, server: str
+) -> None:
+    """Servers default to production settings; without a SECRET_KEY they stop, saying so."""
+    port = free_port()
+    command = (
+        uvicorn_command(SLUG, port)
+        if server == "uvicorn"
+        else ["uv", "run", "gunicorn", f"{SLUG}.wsgi", "--bind", f"127.0.0.1:{port}"]
+    )
+    output = refusal(django_project, command)
+    errors = [line for line in output.splitlines() if "Refusing to start" in line]
+    assert len(errors) == 1, output
+    assert "SECRET_KEY must be set" in errors[0]
+    assert f"DJANGO_SETTINGS_MODULE={SLUG}.settings.local" in errors[0]
+    assert "Traceback" not in output
+    if server == "uvicorn":
+        assert output == errors[0]  # nothing but that line
+
+
+@pytest.mark.slow
 def test_health_is_503_when_the_database_is_unreachable(django_project: DjangoProject) -> None:
     unreachable = (
         "sqlite:////nonexistent-folder/db.sqlite3"
@@ -258,3 +281,4 @@ def test_health_is_503_when_the_database_is_unreachable(django_project: DjangoPr
         health = get(f"{base}/health", {})
     assert health.status == 503
     assert json.loads(health.body) == {"status": "unavailable", "database": "unreachable"}
+    assert int(health.headers["retry-after"]) > 0

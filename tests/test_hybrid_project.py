@@ -24,6 +24,7 @@ from support import (
     get,
     install_django_project,
     production_env,
+    refusal,
     run_project_checks,
     serve,
     stylesheets,
@@ -171,6 +172,16 @@ def test_one_server_answers_for_the_site_and_the_api(
         schema = json.loads(get(f"{base}/api/openapi.json", headers).body)
         assert {"/api/health", "/api/auth/token", "/api/users/me"} <= set(schema["paths"])
         assert get(f"{base}/api/users/me", headers).status == 401
+
+
+@pytest.mark.slow
+def test_a_server_started_unconfigured_refuses_in_one_line(hybrid_project: DjangoProject) -> None:
+    """The composed app defaults to production settings; without a SECRET_KEY it stops."""
+    output = refusal(hybrid_project, uvicorn_command(SLUG, free_port()))
+    assert "\n" not in output, output
+    assert "Traceback" not in output
+    assert output.startswith(f"Refusing to start with {SLUG}.settings.production:")
+    assert "SECRET_KEY must be set" in output
 
 
 # ── connection hygiene under load, on PostgreSQL (slow) ──────────────────────

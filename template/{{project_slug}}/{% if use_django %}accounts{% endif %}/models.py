@@ -1,7 +1,26 @@
 """The user model: the project's own from day one, so it can grow fields later."""
 
 from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
 
 
 class User(AbstractUser):
     """A user of the site. Add fields here, then run `manage.py makemigrations`."""
+
+    verified_email = models.EmailField(
+        blank=True, help_text="The address this user proved to receive mail at, by a link we sent."
+    )
+
+    class Meta(AbstractUser.Meta):
+        constraints = (
+            # alice@example.com and ALICE@example.com are one mailbox: one account.
+            models.UniqueConstraint(
+                Lower("email"), condition=~models.Q(email=""), name="accounts_user_email_unique"
+            ),
+        )
+
+    @property
+    def email_verified(self) -> bool:
+        """Whether the user's current email address is the one they verified."""
+        return bool(self.email) and self.verified_email.lower() == self.email.lower()
