@@ -24,6 +24,7 @@ class OrderAdmin(admin.ModelAdmin[Order]):
     """Orders, newest first, filtered by status and date."""
 
     list_display = ("__str__", "customer", "status", "created_at", "total")
+    readonly_fields = ("confirmation_sent_at",)
     list_filter = ("status", "created_at")
     list_select_related = ("customer",)
     search_fields = ("=id", "customer__username", "customer__email")

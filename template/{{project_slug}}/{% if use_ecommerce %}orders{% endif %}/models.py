@@ -27,6 +27,8 @@ class Order(models.Model):
     )
     status = models.CharField(max_length=16, choices=OrderStatus, default=OrderStatus.PLACED)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the confirmation email went out; set once, so a retried send never mails twice.
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ("-created_at", "-pk")

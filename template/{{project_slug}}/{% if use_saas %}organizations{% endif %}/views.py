@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ..accounts.http import AuthenticatedHttpRequest
+from ..accounts.mail import send_email
 from ..accounts.models import User
 from .forms import InvitationForm, OrganizationForm
 from .models import Invitation, Membership, Role
@@ -78,11 +78,10 @@ def invite(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             messages.error(request, "That address has an invitation waiting already.")
         else:
             link = request.build_absolute_uri(invitation.get_absolute_url())
-            send_mail(
+            send_email(
                 f"Join {membership.organization} on {settings.SITE_NAME}",
                 f"{request.user.get_username()} invites you to {membership.organization}.\n"
                 f"Log in or sign up with this address, then accept here:\n{link}\n",
-                None,  # DEFAULT_FROM_EMAIL
                 [invitation.email],
             )
             messages.success(request, f"Invitation sent to {invitation.email}.")

@@ -1,8 +1,8 @@
-"""Profiles, follows and posts in the admin."""
+"""Profiles, follows, posts and notifications in the admin."""
 
 from django.contrib import admin
 
-from .models import Follow, Post, Profile
+from .models import Follow, Notification, Post, Profile
 
 
 @admin.register(Profile)
@@ -40,3 +40,12 @@ class PostAdmin(admin.ModelAdmin[Post]):
     @admin.display(description="post")
     def excerpt(self, post: Post) -> str:
         return post.body[:80]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin[Notification]):
+    """Notifications of new posts, newest first."""
+
+    list_display = ("recipient", "post", "created_at", "read_at")
+    list_select_related = ("recipient", "post__author")
+    raw_id_fields = ("recipient", "post")

@@ -1,4 +1,4 @@
-"""Profiles, follows and posts; the database refuses duplicate follows and self-follows."""
+"""Profiles, follows, posts, notifications; the database refuses duplicate and self-follows."""
 
 from django.conf import settings
 from django.db import models
@@ -82,3 +82,57 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author}: {self.body[:40]}"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    """Notification queries and the fan-out that makes them."""
+
+    BATCH_SIZE = 500  # rows per INSERT: bounded memory and statement size for any follower count
+
+    def notify_followers(self, post: Post) -> int:
+        """Notify each of the author's followers of `post`; returns how many rows it inserted.
+
+        Safe to run twice (a redelivered task): a follower has at most one notification a post.
+        """
+        followers = (
+            Follow.objects.filter(followed_id=post.author_id)
+            .order_by("pk")
+            .values_list("follower_id", flat=True)
+        )
+        inserted = 0
+        batch: list[Notification] = []
+        for follower_id in followers.iterator(chunk_size=self.BATCH_SIZE):
+            batch.append(Notification(recipient_id=follower_id, post=post))
+            if len(batch) == self.BATCH_SIZE:
+                inserted += len(self.bulk_create(batch, ignore_conflicts=True))
+                batch = []
+        if batch:
+            inserted += len(self.bulk_create(batch, ignore_conflicts=True))
+        return inserted
+
+    def unread(self) -> "NotificationQuerySet":
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app notice to `recipient` that someone they follow posted `post`."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("recipient", "post"), name="social_notification_once_per_post"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: new post by {self.post.author}"

@@ -12,6 +12,7 @@ from ..accounts.http import AuthenticatedHttpRequest
 from ..accounts.models import User
 from .forms import PostForm
 from .models import Follow, Post
+from .notifications import announce
 
 PAGE_SIZE = 20
 
@@ -35,7 +36,7 @@ def create_post(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PostForm(request.POST)
     if form.is_valid():
         form.instance.author = request.user
-        form.save()
+        announce(form.save())
         messages.success(request, "Posted.")
     else:
         messages.error(request, "A post needs some text (500 characters at most).")
