@@ -90,7 +90,7 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
     BATCH_SIZE = 500  # rows per INSERT: bounded memory and statement size for any follower count
 
     def notify_followers(self, post: Post) -> int:
-        """Notify each of the author's followers of `post`; returns how many rows it inserted.
+        """Notify each of the author's followers of `post`; returns how many followers it covered.
 
         Safe to run twice (a redelivered task): a follower has at most one notification a post.
         """
@@ -99,16 +99,16 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
             .order_by("pk")
             .values_list("follower_id", flat=True)
         )
-        inserted = 0
+        covered = 0
         batch: list[Notification] = []
         for follower_id in followers.iterator(chunk_size=self.BATCH_SIZE):
             batch.append(Notification(recipient_id=follower_id, post=post))
             if len(batch) == self.BATCH_SIZE:
-                inserted += len(self.bulk_create(batch, ignore_conflicts=True))
-                batch = []
+                self.bulk_create(batch, ignore_conflicts=True)
+                covered, batch = covered + len(batch), []
         if batch:
-            inserted += len(self.bulk_create(batch, ignore_conflicts=True))
-        return inserted
+            self.bulk_create(batch, ignore_conflicts=True)
+        return covered + len(batch)
 
     def unread(self) -> "NotificationQuerySet":
         return self.filter(read_at__isnull=True)
