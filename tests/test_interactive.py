@@ -68,10 +68,13 @@ def test_prompts_on_a_terminal(tmp_path: Path) -> None:
         term.type("\r")  # accept each default
     term.wait_for("Database")
     term.type("\r")
+    term.wait_for("Background jobs")
+    term.type("\r")
     assert term.finish() == 0, term.screen
     answers = yaml.safe_load((tmp_path / "site" / ".copier-answers.yml").read_text())
     assert answers["project_slug"] == "pty_probe"
     assert answers["framework"] == "django"  # the default derived from the use case
+    assert answers["background_jobs"] is False  # a CMS has no work to push off the request
 
 
 def test_terminate_at_a_prompt_leaves_nothing(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ import yaml
 from matrix import Combination, combinations, markdown_table, options
 from support import (
     REPO_ROOT,
+    assert_worker_tests_passed,
     copy_project,
     create_database,
     free_port,
@@ -151,7 +152,7 @@ def test_combination(
     if combination.database == "postgresql":
         env["DATABASE_URL"] = create_database(request.getfixturevalue("pg_server_url"))
 
-    run_project_checks(project, env)
+    assert_worker_tests_passed(project, run_project_checks(project, env))
 
     port = free_port()
     with serve(project, uvicorn_command(slug, port), env, port) as base:
