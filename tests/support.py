@@ -115,15 +115,39 @@ PROJECT_CHECKS: tuple[tuple[str, ...], ...] = (
     ("uv", "run", "ruff", "check", "."),
     ("uv", "run", "ruff", "format", "--check", "."),
     ("uv", "run", "mypy"),
-    ("uv", "run", "pytest", "-q", "-p", "no:cacheprovider"),
+    ("uv", "run", "pytest", "-q", "-rA", "-p", "no:cacheprovider"),
 )
 
 
-def run_project_checks(project: Path, env: dict[str, str]) -> None:
-    """`uv sync`, then the project's own ruff, format check, mypy and pytest."""
+def run_project_checks(project: Path, env: dict[str, str]) -> str:
+    """`uv sync`, then the project's own ruff, format check, mypy and pytest; pytest's output."""
     run(project, "uv", "sync", "--quiet", env=env)
+    output = ""
     for check in PROJECT_CHECKS:
-        run(project, *check, env=env)
+        output = run(project, *check, env=env)
+    return output
+
+
+def has_background_jobs(project: Path) -> bool:
+    """Whether a generated project was made with background jobs (Celery workers)."""
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    return bool(answers.get("background_jobs"))
+
+
+def worker_tests_passed(pytest_output: str) -> list[str]:
+    """The `worker` tests a project's pytest run lists as passed (its `-rA` summary)."""
+    return re.findall(r"^PASSED (tests/test_worker\.py::\S+)", pytest_output, re.MULTILINE)
+
+
+def assert_worker_tests_passed(project: Path, pytest_output: str) -> None:
+    """A project with background jobs ran its worker tests (real Redis and worker) and they passed.
+
+    They skip only without Redis (no REDIS_URL, no redis-server on PATH): .ci/run provides one.
+    """
+    if has_background_jobs(project):
+        assert worker_tests_passed(pytest_output), (
+            f"the worker tests of {project} did not run and pass:\n{pytest_output[-3000:]}"
+        )
 
 
 def free_port() -> int:
@@ -266,6 +290,7 @@ def production_env(slug: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": f"{slug}.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,example.com",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",  # background jobs' broker (projects with jobs)
     }
 
 

@@ -18,6 +18,7 @@ import yaml
 from matrix import Combination, combinations, markdown_table, options
 from support import (
     REPO_ROOT,
+    assert_worker_tests_passed,
     copy_project,
     create_database,
     dependency_names,
@@ -165,7 +166,8 @@ def test_combination(
     if combination.database == "postgresql":
         env["DATABASE_URL"] = create_database(request.getfixturevalue("pg_server_url"))
 
-    run_project_checks(project, env)  # pytest's coverage bar (fail_under) included
+    # pytest's coverage bar (fail_under) included; with jobs, the worker tests must have run
+    assert_worker_tests_passed(project, run_project_checks(project, env))
     if combination.name in PRE_COMMIT_ROWS:
         run_pre_commit(project, env, tmp_path / "pre-commit")
 

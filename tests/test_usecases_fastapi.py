@@ -68,6 +68,8 @@ USE_CASES: dict[str, UseCase] = {
             f"{SLUG}/routers/devices.py",
             "tests/test_mobile.py",
             "migrations/versions/0002_mobile_refresh_tokens_and_devices.py",
+            f"{SLUG}/push.py",  # push notifications: background jobs are on by default with it
+            "tests/test_mobile_jobs.py",
         ),
         routers=frozenset({"devices"}),
         migrations=("0002_mobile",),
@@ -86,10 +88,15 @@ USE_CASES: dict[str, UseCase] = {
             f"{SLUG}/ml/model.py",
             f"{SLUG}/routers/predictions.py",
             "tests/test_predictions.py",
+            # Batch scoring jobs: background jobs are on by default with this use case.
+            f"{SLUG}/prediction_jobs.py",
+            f"{SLUG}/routers/prediction_jobs.py",
+            "tests/test_prediction_jobs.py",
         ),
         runtime=frozenset({"scikit-learn", "skops"}),
-        routers=frozenset({"predictions"}),
-        settings=frozenset({"model_dir", "train_model_if_missing"}),
+        routers=frozenset({"predictions", "prediction_jobs"}),
+        settings=frozenset({"model_dir", "train_model_if_missing", "prediction_job_hours"}),
+        migrations=("0003_prediction_jobs",),
     ),
 }
 ALL = sorted(USE_CASES)
@@ -170,7 +177,7 @@ def test_selected_use_cases_are_wired_and_unselected_leave_no_trace(
         assert (use_case.settings & fields) == (use_case.settings if chosen else set()), name
         assert (use_case.readme in readme) == chosen, name
     # One linear chain in every combination: each use case's migrations follow the users table.
-    expected = ["0001", *(rev for name in selected for rev in USE_CASES[name].migrations)]
+    expected = ["0001", *sorted(rev for name in selected for rev in USE_CASES[name].migrations)]
     assert [revision for revision, _ in migration_chain(project)] == expected
 
 
@@ -180,6 +187,7 @@ def test_selected_use_cases_are_wired_and_unselected_leave_no_trace(
 SHARED_WITH_HYBRID = {
     f"{SLUG}/observability.py",
     f"{SLUG}/pagination.py",
+    f"{SLUG}/push.py",
     f"{SLUG}/realtime.py",
     f"{SLUG}/ml/__init__.py",
     f"{SLUG}/ml/__main__.py",

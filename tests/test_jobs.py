@@ -1,0 +1,141 @@
+"""Background jobs (Celery + Redis): the question's default, what a project gets, and the golden
+fixtures' own `worker` tests, run on a real Redis and a real Celery worker.
+
+The worker tests use REDIS_URL (.ci/run starts a Redis and sets it) or a `redis-server` on PATH.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from support import (
+    REPO_ROOT,
+    assert_worker_tests_passed,
+    copy_project,
+    production_env,
+    project_env,
+    run,
+)
+
+SLUG = "bar_probe"  # from the canonical answers' project name, "Bar Probe"
+GOLDEN = REPO_ROOT / "tests" / "fixtures"
+
+
+def answers_of(project: Path) -> dict[str, object]:
+    return dict(yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize(
+    ("framework", "use_cases", "expected"),
+    [
+        pytest.param("django", ["cms"], False, id="django-cms"),
+        pytest.param("django", ["e-commerce"], True, id="django-e-commerce"),
+        pytest.param("django", ["saas-dashboard"], True, id="django-saas"),
+        pytest.param("fastapi", ["ml-api"], True, id="fastapi-ml-api"),
+        pytest.param("fastapi", ["real-time", "microservices"], False, id="fastapi-real-time"),
+        # A Django-side use case is dropped on FastAPI, and its jobs with it.
+        pytest.param("fastapi", ["social-network"], False, id="fastapi-social-dropped"),
+        pytest.param("hybrid", ["mobile-backend"], True, id="hybrid-mobile"),
+    ],
+)
+def test_the_default_follows_the_use_cases_built(
+    tmp_path: Path, framework: str, use_cases: list[str], expected: bool
+) -> None:
+    project = copy_project(tmp_path / "p", framework=framework, use_cases=use_cases)
+    assert answers_of(project)["background_jobs"] is expected
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert ("celery[redis]>=5.5" in pyproject["project"]["dependencies"]) is expected
+    assert ("celery-types>=0.23" in pyproject["dependency-groups"]["dev"]) is expected
+    markers = pyproject["tool"]["pytest"]["ini_options"].get("markers", [])
+    assert any(marker.startswith("worker:") for marker in markers) is expected
+    assert (project / SLUG / "celery.py").exists() is expected
+    assert (project / "tests" / "test_worker.py").exists() is expected
+
+
+def test_the_answer_overrides_the_default(tmp_path: Path) -> None:
+    off = copy_project(
+        tmp_path / "off", framework="django", use_cases=["e-commerce"], background_jobs=False
+    )
+    assert not (off / SLUG / "celery.py").exists()
+    assert not (off / SLUG / "orders" / "tasks.py").exists()
+    checkout = (off / SLUG / "orders" / "checkout.py").read_text(encoding="utf-8")
+    assert "transaction.on_commit(partial(send_confirmation, order.pk), robust=True)" in checkout
+
+    on = copy_project(tmp_path / "on", framework="fastapi", background_jobs=True)
+    assert (on / SLUG / "celery.py").exists()
+
+
+def test_django_projects_schedule_clearsessions(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p", framework="django", use_cases=["saas-dashboard"])
+    celery = (project / SLUG / "celery.py").read_text(encoding="utf-8")
+    assert f'"task": "{SLUG}.accounts.tasks.clear_expired_sessions"' in celery
+    tasks = (project / SLUG / "accounts" / "tasks.py").read_text(encoding="utf-8")
+    assert 'call_command("clearsessions")' in tasks
+
+
+# ── the golden fixtures, installed: their worker tests and production's refusal ──
+
+
+@pytest.fixture(scope="module", params=sorted(path.stem for path in GOLDEN.glob("*.yml")))
+def golden(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A golden fixture, copied out of the repository and installed."""
+    project = tmp_path_factory.mktemp("golden") / str(request.param)
+    shutil.copytree(GOLDEN / request.param, project)
+    run(project, "uv", "sync", "--quiet", env=project_env())
+    return project
+
+
+@pytest.mark.slow
+def test_golden_fixtures_run_their_worker_tests(golden: Path) -> None:
+    assert answers_of(golden)["background_jobs"] is True
+    env = project_env()
+    env.pop("DATABASE_URL", None)  # worker tests bring their own database
+    output = run(
+        golden,
+        "uv",
+        "run",
+        "pytest",
+        "-m",
+        "worker",
+        "-q",
+        "-rA",
+        "-p",
+        "no:cacheprovider",
+        env=env,
+    )
+    assert_worker_tests_passed(golden, output)
+
+
+@pytest.mark.slow
+def test_production_refuses_to_start_without_redis(golden: Path) -> None:
+    slug = str(answers_of(golden)["project_slug"])
+    env = {**project_env(), **production_env(slug)}
+    env.pop("REDIS_URL")
+    if (golden / "manage.py").exists():
+        command = ["uv", "run", "python", "manage.py", "check"]
+    else:
+        code = f"from {slug}.config import Settings; Settings(_env_file=None)"
+        command = ["uv", "run", "python", "-c", code]
+        env.pop("ALLOWED_HOSTS")  # a JSON list there; the default will do
+        env.update(ENVIRONMENT="production", SECRET_KEY="s" * 40)
+    refused = subprocess.run(
+        command, cwd=golden, env=env, capture_output=True, text=True, check=False
+    )
+    assert refused.returncode != 0
+    assert "REDIS_URL must name the Redis server background jobs go through" in refused.stderr
+
+    started = subprocess.run(
+        command,
+        cwd=golden,
+        env={**env, "REDIS_URL": "redis://h:6379/0"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert started.returncode == 0, started.stderr
