@@ -38,6 +38,7 @@ API_FILES = [
     f"{SLUG}/api/routers/health.py",
     f"{SLUG}/api/routers/users.py",
     "tests/test_api.py",
+    "tests/conftest.py",
 ]
 DJANGO_FILES = ["manage.py", f"{SLUG}/settings/base.py", f"{SLUG}/accounts/models.py"]
 

@@ -62,7 +62,6 @@ USE_CASES: dict[str, UseCase] = {
     "mobile-backend": UseCase(
         readme="## Mobile backend",
         files=(
-            f"{SLUG}/mobile_models.py",
             f"{SLUG}/refresh_tokens.py",
             f"{SLUG}/pagination.py",
             f"{SLUG}/routers/devices.py",
