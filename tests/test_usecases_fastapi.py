@@ -67,9 +67,10 @@ USE_CASES: dict[str, UseCase] = {
             f"{SLUG}/routers/devices.py",
             "tests/test_mobile.py",
             "migrations/versions/0002_mobile_refresh_tokens_and_devices.py",
+            "migrations/versions/0003_push_tokens_unique.py",
         ),
         routers=frozenset({"devices"}),
-        migrations=("0002_mobile",),
+        migrations=("0002_mobile", "0003_push_tokens"),
         documented=frozenset({"/v1/devices", "/v1/auth/logout", "/v1/users/me"}),
     ),
     "real-time": UseCase(
