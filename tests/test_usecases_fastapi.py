@@ -254,7 +254,7 @@ def check_migrate_and_serve(project: Path, selected: list[str], env: dict[str, s
 def test_use_cases_pass_their_checks_and_serve_on_sqlite(tmp_path: Path, combination: str) -> None:
     selected = COMBINATIONS[combination]
     project = copy_project(tmp_path / "p", framework="fastapi", use_cases=selected)
-    check_migrate_and_serve(project, selected, project_env())
+    check_migrate_and_serve(project, selected, project_env(ENVIRONMENT="development"))
 
 
 @pytest.mark.slow
@@ -265,4 +265,5 @@ def test_all_use_cases_pass_their_checks_and_serve_on_postgresql(
     project = copy_project(
         tmp_path / "p", framework="fastapi", database="postgresql", use_cases=ALL
     )
-    check_migrate_and_serve(project, ALL, project_env(DATABASE_URL=create_database(pg_server_url)))
+    env = project_env(ENVIRONMENT="development", DATABASE_URL=create_database(pg_server_url))
+    check_migrate_and_serve(project, ALL, env)
