@@ -112,7 +112,8 @@ def test_fastapi_project_migrations_are_wired(tmp_path: Path) -> None:
     migrations = [
         module_constants(path) for path in (project / "migrations" / "versions").glob("*.py")
     ]
-    assert [(m["revision"], m["down_revision"]) for m in migrations] == [("0001", None)]
+    chain = sorted((m["revision"], m["down_revision"]) for m in migrations)
+    assert chain == [("0001", None), ("0004_failed_logins", "0001")]
 
 
 @pytest.mark.parametrize("framework", ["django", "hybrid"])

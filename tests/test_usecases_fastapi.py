@@ -179,8 +179,10 @@ def test_selected_use_cases_are_wired_and_unselected_leave_no_trace(
         assert (use_case.routers & routers) == (use_case.routers if chosen else set()), name
         assert (use_case.settings & fields) == (use_case.settings if chosen else set()), name
         assert (use_case.readme in readme) == chosen, name
-    # One linear chain in every combination: each use case's migrations follow the users table.
-    expected = ["0001", *(rev for name in selected for rev in USE_CASES[name].migrations)]
+    # One linear chain in every combination: each use case's migrations follow the users table,
+    # and the sign-in throttle's table comes last.
+    use_case_revisions = [rev for name in selected for rev in USE_CASES[name].migrations]
+    expected = ["0001", *use_case_revisions, "0004_failed_logins"]
     assert [revision for revision, _ in migration_chain(project)] == expected
 
 
