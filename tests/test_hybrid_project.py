@@ -23,6 +23,7 @@ from support import (
     free_port,
     get,
     install_django_project,
+    lowercase,
     production_env,
     refusal,
     run_project_checks,
@@ -40,6 +41,7 @@ API_FILES = [
     f"{SLUG}/api/routers/health.py",
     f"{SLUG}/api/routers/users.py",
     "tests/test_api.py",
+    "tests/conftest.py",
 ]
 DJANGO_FILES = ["manage.py", f"{SLUG}/settings/base.py", f"{SLUG}/accounts/models.py"]
 
@@ -167,10 +169,17 @@ def test_one_server_answers_for_the_site_and_the_api(
             assert css.headers["content-type"].startswith("text/css")
 
         docs = get(f"{base}/api/docs", headers)
-        assert docs.status == 200
-        assert b"/api/openapi.json" in docs.body
-        schema = json.loads(get(f"{base}/api/openapi.json", headers).body)
-        assert {"/api/health", "/api/auth/token", "/api/users/me"} <= set(schema["paths"])
+        if production:  # the schema and docs show every route to anyone: off in production
+            assert docs.status == 404
+            assert get(f"{base}/api/openapi.json", headers).status == 404
+            api_headers = lowercase(get(f"{base}/api/health", headers).headers.items())
+            assert api_headers["strict-transport-security"].startswith("max-age=")
+            assert api_headers["x-content-type-options"] == "nosniff"
+        else:
+            assert docs.status == 200
+            assert b"/api/openapi.json" in docs.body
+            schema = json.loads(get(f"{base}/api/openapi.json", headers).body)
+            assert {"/api/health", "/api/auth/token", "/api/users/me"} <= set(schema["paths"])
         assert get(f"{base}/api/users/me", headers).status == 401
 
 

@@ -163,6 +163,7 @@ def test_combination(
     slug = yaml.safe_load((project / ".copier-answers.yml").read_text())["project_slug"]
     env = project_env()
     env.pop("DATABASE_URL", None)  # SQLite combinations use the project's own default
+    env["ENVIRONMENT"] = "development"  # the opt-in `scaffold new` writes into .env
     if combination.database == "postgresql":
         env["DATABASE_URL"] = create_database(request.getfixturevalue("pg_server_url"))
 

@@ -62,7 +62,6 @@ USE_CASES: dict[str, UseCase] = {
     "mobile-backend": UseCase(
         readme="## Mobile backend",
         files=(
-            f"{SLUG}/mobile_models.py",
             f"{SLUG}/refresh_tokens.py",
             f"{SLUG}/pagination.py",
             f"{SLUG}/routers/devices.py",
@@ -70,9 +69,10 @@ USE_CASES: dict[str, UseCase] = {
             "migrations/versions/0002_mobile_refresh_tokens_and_devices.py",
             f"{SLUG}/push.py",  # push notifications: background jobs are on by default with it
             "tests/test_mobile_jobs.py",
+            "migrations/versions/0003_push_tokens_unique.py",
         ),
         routers=frozenset({"devices"}),
-        migrations=("0002_mobile",),
+        migrations=("0002_mobile", "0003_push_tokens"),
         documented=frozenset({"/v1/devices", "/v1/auth/logout", "/v1/users/me"}),
     ),
     "real-time": UseCase(
@@ -176,8 +176,10 @@ def test_selected_use_cases_are_wired_and_unselected_leave_no_trace(
         assert (use_case.routers & routers) == (use_case.routers if chosen else set()), name
         assert (use_case.settings & fields) == (use_case.settings if chosen else set()), name
         assert (use_case.readme in readme) == chosen, name
-    # One linear chain in every combination: each use case's migrations follow the users table.
-    expected = ["0001", *sorted(rev for name in selected for rev in USE_CASES[name].migrations)]
+    # One linear chain in every combination: each use case's migrations follow the users table,
+    # and the sign-in throttle's table comes last.
+    use_case_revisions = sorted(rev for name in selected for rev in USE_CASES[name].migrations)
+    expected = ["0001", *use_case_revisions, "0004_failed_logins"]
     assert [revision for revision, _ in migration_chain(project)] == expected
 
 
@@ -252,7 +254,7 @@ def check_migrate_and_serve(project: Path, selected: list[str], env: dict[str, s
 def test_use_cases_pass_their_checks_and_serve_on_sqlite(tmp_path: Path, combination: str) -> None:
     selected = COMBINATIONS[combination]
     project = copy_project(tmp_path / "p", framework="fastapi", use_cases=selected)
-    check_migrate_and_serve(project, selected, project_env())
+    check_migrate_and_serve(project, selected, project_env(ENVIRONMENT="development"))
 
 
 @pytest.mark.slow
@@ -263,4 +265,5 @@ def test_all_use_cases_pass_their_checks_and_serve_on_postgresql(
     project = copy_project(
         tmp_path / "p", framework="fastapi", database="postgresql", use_cases=ALL
     )
-    check_migrate_and_serve(project, ALL, project_env(DATABASE_URL=create_database(pg_server_url)))
+    env = project_env(ENVIRONMENT="development", DATABASE_URL=create_database(pg_server_url))
+    check_migrate_and_serve(project, ALL, env)

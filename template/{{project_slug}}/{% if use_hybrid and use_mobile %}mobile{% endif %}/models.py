@@ -31,7 +31,8 @@ class RefreshToken(models.Model):
 
 
 class Device(models.Model):
-    """A user's device that can receive push notifications; a push token is unique per user."""
+    """A user's device that can receive push notifications. A push token names one device, so
+    it is unique: registering it again (a handed-down phone) moves it to the new user."""
 
     class Platform(models.TextChoices):
         IOS = "ios", "iOS (APNs)"
@@ -41,18 +42,13 @@ class Device(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices"
     )
-    push_token = models.CharField(max_length=512)
+    push_token = models.CharField(max_length=512, unique=True)
     platform = models.CharField(max_length=16, choices=Platform.choices)
     name = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ("-id",)  # newest first, as the API pages them
-        constraints = (
-            models.UniqueConstraint(
-                fields=("user", "push_token"), name="mobile_device_unique_push_token_per_user"
-            ),
-        )
 
     def __str__(self) -> str:
         return self.name or f"{self.get_platform_display()} device {self.pk}"
