@@ -437,7 +437,7 @@ def check_running(container: str, built: Built) -> None:
     assert uv is None  # the builder's tool stays in the builder
 
 
-def production_env(variant: str) -> dict[str, str]:
+def container_env(variant: str) -> dict[str, str]:
     """What a deployment sets: a real key, its hosts, and a writable database."""
     django = VARIANTS[variant]["framework"] != "fastapi"
     hosts = "localhost,127.0.0.1" if django else '["localhost","127.0.0.1"]'
@@ -485,7 +485,7 @@ def test_container_serves_health_and_stops_gracefully(
     images: Callable[[str], Built], variant: str
 ) -> None:
     built = images(variant)
-    env_args = [arg for k, v in production_env(variant).items() for arg in ("-e", f"{k}={v}")]
+    env_args = [arg for k, v in container_env(variant).items() for arg in ("-e", f"{k}={v}")]
     port = free_port()
     started = time.monotonic()
     # The image's own HEALTHCHECK, polled every 2 s instead of 30 so the test sees its verdict;
@@ -554,7 +554,7 @@ def test_compose_stack_serves_on_postgresql(images: Callable[[str], Built]) -> N
     project = built.project
     stack = yaml.safe_load((project / "compose.yaml").read_text())
     docker("tag", built.image, stack["x-app"]["image"], env=built.env)
-    production = production_env(built.variant) | {"POSTGRES_PASSWORD": secrets.token_hex(16)}
+    production = container_env(built.variant) | {"POSTGRES_PASSWORD": secrets.token_hex(16)}
     # The runtime secret is the marker: it reaches the container, never the image.
     production["SECRET_KEY"] = built.marker
     (project / ".env").write_text("".join(f"{k}={v}\n" for k, v in production.items()))
