@@ -68,6 +68,8 @@ def test_prompts_on_a_terminal(tmp_path: Path) -> None:
         term.type("\r")  # accept each default
     term.wait_for("Database")
     term.type("\r")
+    term.wait_for("Kubernetes")
+    term.type("\r")
     assert term.finish() == 0, term.screen
     answers = yaml.safe_load((tmp_path / "site" / ".copier-answers.yml").read_text())
     assert answers["project_slug"] == "pty_probe"
