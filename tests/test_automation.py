@@ -25,8 +25,8 @@ from support import REPO_ROOT, copy_project, project_env, scaffold
 FRAMEWORKS = ["django", "fastapi", "hybrid"]
 COVERAGE_BAR = 70  # the lowest row measured ~76% (django with no use case)
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
-# Answers not asked by this template version: the blocks they guard render when they are on.
-EVERYTHING_ON = {"database": "postgresql", "use_background_jobs": True, "use_docker": True}
+# Every optional block of the CI files on: PostgreSQL and Redis services.
+EVERYTHING_ON = {"database": "postgresql", "background_jobs": True}
 
 
 def tool(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:

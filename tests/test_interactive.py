@@ -66,7 +66,7 @@ def test_prompts_on_a_terminal(tmp_path: Path) -> None:
     for question in ("package name", "description", "Author or team name", "email", "Framework"):
         term.wait_for(question)
         term.type("\r")  # accept each default
-    for question in ("Database", "Continuous integration", "Background jobs"):
+    for question in ("Database", "Continuous integration", "Kubernetes", "Background jobs"):
         term.wait_for(question)
         term.type("\r")
     assert term.finish() == 0, term.screen
