@@ -582,6 +582,11 @@ def test_compose_stack_serves_on_postgresql(images: Callable[[str], Built]) -> N
             logs()
         )  # tables exist
         assert http_get(f"http://127.0.0.1:{port}/api/ready").status == 200, logs()
+        # Background jobs are on (e-commerce): the worker takes tasks from the stack's Redis.
+        worker = compose(project, "ps", "-q", "worker", env=env).strip()
+        slug = stack["x-app"]["environment"]["DJANGO_SETTINGS_MODULE"].split(".")[0]
+        ping = ("celery", "--app", slug, "inspect", "ping", "--timeout", "10")
+        assert "pong" in docker("exec", worker, *ping, env=env), logs()
         check_running(app, built)
         stop_gracefully(app, built, logs)
     finally:
