@@ -105,7 +105,8 @@ def test_dependabot_config_matches_the_schema(rendered: dict[str, Path]) -> None
         ]
         for config in configs
     }
-    assert ecosystems["github-fastapi"] == ["uv", "github-actions"]
+    # Every project ships a Dockerfile, so its base images are kept current too.
+    assert ecosystems["github-fastapi"] == ["uv", "github-actions", "docker"]
     assert ecosystems["github-fastapi-all"] == ["uv", "github-actions", "docker"]
 
 
@@ -138,7 +139,8 @@ def test_ci_jobs_follow_the_answers(rendered: dict[str, Path], framework: str) -
     full = yaml.safe_load(
         (rendered[f"github-{framework}-all"] / ".github/workflows/ci.yml").read_text()
     )
-    assert set(plain["jobs"]) == {"lint", "types", "tests"}
+    # Every project ships a Dockerfile: CI builds the image.
+    assert set(plain["jobs"]) == {"lint", "types", "tests", "docker"}
     assert set(full["jobs"]) == {"lint", "types", "tests", "docker"}
     assert "services" not in plain["jobs"]["tests"]
     assert set(full["jobs"]["tests"]["services"]) == {"postgres", "redis"}
