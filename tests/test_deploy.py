@@ -164,11 +164,22 @@ def test_kubernetes_manifests_validate_strictly(
 @pytest.mark.parametrize("variant", K8S_VARIANTS)
 def test_kubernetes_pods_are_locked_down(rendered: dict[str, Path], variant: str) -> None:
     documents = k8s_documents(rendered[variant])
-    kinds = {document["kind"]: document for document in documents}
+    kinds = {document["kind"] for document in documents}
     assert "Secret" not in kinds  # referenced, never committed
-    web = kinds["Deployment"]["spec"]["template"]["spec"]
-    job = kinds["Job"]["spec"]["template"]["spec"]
-    for pod in (web, job):
+    pods = {
+        document["metadata"]["name"]: document["spec"]["template"]["spec"]
+        for document in documents
+        if document["kind"] in {"Deployment", "Job"}
+    }
+    (job,) = (
+        document["spec"]["template"]["spec"] for document in documents if document["kind"] == "Job"
+    )
+    (web,) = (
+        document["spec"]["template"]["spec"]
+        for document in documents
+        if document["kind"] == "Deployment" and not document["metadata"]["name"].endswith("-worker")
+    )
+    for pod in pods.values():  # the app, the migration Job and, with background jobs, the worker
         assert pod["securityContext"]["runAsNonRoot"] is True
         assert pod["securityContext"]["runAsUser"] == APP_UID
         (container,) = pod["containers"]
