@@ -302,7 +302,7 @@ def websocket_handshake_status(base: str, path: str) -> int:
 @contextmanager
 def served(project: Path, migrate: tuple[str, ...]) -> Iterator[str]:
     """Install the project, migrate it as its README says, serve it; yields its base URL."""
-    env = project_env()
+    env = project_env(ENVIRONMENT="development")  # FastAPI's opt-in, as `scaffold new` writes it
     for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS"):
         env.pop(name, None)  # the developer's shell must not change what is tested
     run(project, "uv", "sync", "--quiet", env=env)
@@ -428,7 +428,8 @@ def test_migrating_without_database_url_says_so_in_one_line(
     tmp_path: Path, framework: str, command: tuple[str, ...]
 ) -> None:
     project = copy_project(tmp_path / "p", framework=framework, database="postgresql")
-    env = project_env(PGCONNECT_TIMEOUT="3")
+    # A developer's setup, as the .env `scaffold new` writes opts in; only DATABASE_URL is missing.
+    env = project_env(PGCONNECT_TIMEOUT="3", ENVIRONMENT="development")
     for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL"):
         env.pop(name, None)
     run(project, "uv", "sync", "--quiet", env=env)
