@@ -2,7 +2,8 @@
 
 Run: uv run python benchmarks/cli_bench.py [--runs N]
 Goals: `scaffold --help` <= 0.35x `copier --help`;
-`scaffold new --defaults --no-git --no-lock` <= 1.10x `copier copy --defaults`, same template and answers.
+`scaffold new --defaults --no-git --no-lock` <= 1.10x `copier copy --defaults`, same template
+and answers.
 """
 
 from __future__ import annotations
