@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import copier
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -226,6 +227,14 @@ def uvicorn_command(slug: str, port: int) -> list[str]:
     return ["uv", "run", "uvicorn", f"{slug}.asgi:application", "--port", str(port)]
 
 
+@contextmanager
+def serve_app(project: Path, slug: str, env: dict[str, str]) -> Iterator[str]:
+    """The project under uvicorn on a free port, as its README serves it; yields its base URL."""
+    port = free_port()
+    with serve(project, uvicorn_command(slug, port), env, port) as base:
+        yield base
+
+
 def create_database(server_url: str) -> str:
     """A fresh, empty database on the test server; returns its URL."""
     name = f"t_{uuid.uuid4().hex[:12]}"
@@ -266,6 +275,38 @@ def install_django_project(path: Path, database: str, server_url: str | None) ->
         env["DATABASE_URL"] = create_database(server_url)
     run(path, "uv", "sync", "--quiet", env=env)
     return DjangoProject(path, database, env)
+
+
+# A module-scoped fixture's `params`: each Django stack on SQLite and on PostgreSQL.
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def installed_project_fixture(framework: str) -> Any:
+    """A module-scoped fixture: a `framework` project generated and installed, on SQLite and on
+    PostgreSQL."""
+
+    @pytest.fixture(scope="module", params=DATABASES)
+    def project(
+        request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    ) -> DjangoProject:
+        database: str = request.param
+        path = copy_project(
+            tmp_path_factory.mktemp(f"{framework}-{database}") / "p",
+            framework=framework,
+            database=database,
+        )
+        server_url = request.getfixturevalue("pg_server_url") if database == "postgresql" else None
+        return install_django_project(path, database, server_url)
+
+    return project
+
+
+def assert_sound_django_project(project: DjangoProject, slug: str) -> None:
+    """Its own checks pass, its migrations are committed, and the deploy check is clean."""
+    run_project_checks(project.path, project.env)
+    assert "No changes detected" in project.manage("makemigrations", "--check", "--dry-run")
+    deploy = project.manage("check", "--deploy", "--fail-level", "WARNING", **production_env(slug))
+    assert "no issues" in deploy
 
 
 def refusal(project: DjangoProject, command: list[str]) -> str:
@@ -310,6 +351,19 @@ def stylesheets(html: bytes) -> list[str]:
     parser = _StylesheetLinks()
     parser.feed(html.decode())
     return parser.hrefs
+
+
+def admin_login_with_its_css(base: str, headers: dict[str, str]) -> Response:
+    """The admin's login page, after checking that it and every stylesheet it links are served."""
+    login = get(f"{base}/admin/login/", headers)
+    assert login.status == 200, login.body[:2000]
+    links = stylesheets(login.body)
+    assert any("admin/css/base" in href for href in links), links
+    for href in links:
+        css = get(f"{base}{href}", headers)
+        assert css.status == 200, href
+        assert css.headers["content-type"].startswith("text/css")
+    return login
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

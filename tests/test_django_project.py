@@ -15,16 +15,17 @@ import yaml
 
 from support import (
     DjangoProject,
+    admin_login_with_its_css,
+    assert_sound_django_project,
     copy_project,
     free_port,
     get,
-    install_django_project,
+    installed_project_fixture,
     production_env,
     refusal,
     run,
-    run_project_checks,
     serve,
-    stylesheets,
+    serve_app,
     uvicorn_command,
 )
 from webscaffold.generate import write_env_file
@@ -121,38 +122,14 @@ def test_fastapi_project_has_no_django_files(tmp_path: Path) -> None:
 # ── the generated project, checked and served (slow) ─────────────────────────
 
 
-@pytest.fixture(
-    scope="module",
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
-)
-def django_project(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> DjangoProject:
-    database: str = request.param
-    path = copy_project(
-        tmp_path_factory.mktemp(f"django-{database}") / "p", framework="django", database=database
-    )
-    server_url = request.getfixturevalue("pg_server_url") if database == "postgresql" else None
-    return install_django_project(path, database, server_url)
+django_project = installed_project_fixture("django")
 
 
 @pytest.mark.slow
-def test_passes_its_own_checks(django_project: DjangoProject) -> None:
-    run_project_checks(django_project.path, django_project.env)
-
-
-@pytest.mark.slow
-def test_migrations_are_committed(django_project: DjangoProject) -> None:
-    output = django_project.manage("makemigrations", "--check", "--dry-run")
-    assert "No changes detected" in output
-
-
-@pytest.mark.slow
-def test_deploy_check_is_clean_in_production(django_project: DjangoProject) -> None:
-    output = django_project.manage(
-        "check", "--deploy", "--fail-level", "WARNING", **production_env(SLUG)
-    )
-    assert "no issues" in output
+def test_passes_its_checks_with_committed_migrations_and_a_clean_deploy_check(
+    django_project: DjangoProject,
+) -> None:
+    assert_sound_django_project(django_project, SLUG)
 
 
 @pytest.mark.slow
@@ -230,14 +207,7 @@ def test_serves_health_admin_and_its_css(served: tuple[str, bool]) -> None:
     assert health.status == 200, health.body
     assert json.loads(health.body) == {"status": "ok", "database": "ok"}
 
-    login = get(f"{base}/admin/login/", headers)
-    assert login.status == 200, login.body[:2000]
-    links = stylesheets(login.body)
-    assert any("admin/css/base" in href for href in links), links
-    for href in links:
-        css = get(f"{base}{href}", headers)
-        assert css.status == 200, href
-        assert css.headers["content-type"].startswith("text/css")
+    login = admin_login_with_its_css(base, headers)
 
     if production:
         plain = get(f"{base}/admin/login/", {})
@@ -276,8 +246,7 @@ def test_health_is_503_when_the_database_is_unreachable(django_project: DjangoPr
         else f"postgresql://postgres@127.0.0.1:{free_port()}/gone"  # nobody listens there
     )
     env = {**django_project.env, "DATABASE_URL": unreachable}
-    port = free_port()
-    with serve(django_project.path, uvicorn_command(SLUG, port), env, port) as base:
+    with serve_app(django_project.path, SLUG, env) as base:
         health = get(f"{base}/health", {})
     assert health.status == 503
     assert json.loads(health.body) == {"status": "unavailable", "database": "unreachable"}

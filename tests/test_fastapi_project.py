@@ -17,13 +17,11 @@ from support import (
     copy_project,
     create_database,
     dependency_names,
-    free_port,
     http_get,
     project_env,
     run,
     run_project_checks,
-    serve,
-    uvicorn_command,
+    serve_app,
 )
 
 SLUG = "bar_probe"
@@ -140,8 +138,7 @@ def check_and_serve(project: Path, env: dict[str, str]) -> None:
         assert "SECRET_KEY" in refused.stderr
         assert "Traceback" not in refused.stderr, refused.stderr
 
-    port = free_port()
-    with serve(project, uvicorn_command(SLUG, port), env, port) as base:
+    with serve_app(project, SLUG, env) as base:
         health = http_get(f"{base}/health")
         assert health.status == 200, health.body
         assert json.loads(health.body) == {"status": "ok", "database": "ok"}

@@ -26,12 +26,10 @@ import pytest
 from support import (
     REPO_ROOT,
     copy_project,
-    free_port,
     http_get,
     project_env,
     run,
-    serve,
-    uvicorn_command,
+    serve_app,
 )
 
 SLUG = "bar_probe"  # from the canonical answers' project name, "Bar Probe"
@@ -307,8 +305,7 @@ def served(project: Path, migrate: tuple[str, ...]) -> Iterator[str]:
         env.pop(name, None)  # the developer's shell must not change what is tested
     run(project, "uv", "sync", "--quiet", env=env)
     run(project, "uv", "run", *migrate, env=env)
-    port = free_port()
-    with serve(project, uvicorn_command(SLUG, port), env, port) as base:
+    with serve_app(project, SLUG, env) as base:
         yield base
 
 

@@ -18,17 +18,17 @@ import pytest
 
 from support import (
     DjangoProject,
+    admin_login_with_its_css,
+    assert_sound_django_project,
     copy_project,
     dependency_names,
     free_port,
     get,
-    install_django_project,
+    installed_project_fixture,
     lowercase,
     production_env,
     refusal,
-    run_project_checks,
-    serve,
-    stylesheets,
+    serve_app,
     uvicorn_command,
 )
 
@@ -100,38 +100,14 @@ def test_django_projects_get_no_api(tmp_path: Path) -> None:
 # ── the generated project, checked and served (slow) ─────────────────────────
 
 
-@pytest.fixture(
-    scope="module",
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
-)
-def hybrid_project(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> DjangoProject:
-    database: str = request.param
-    path = copy_project(
-        tmp_path_factory.mktemp(f"hybrid-{database}") / "p", framework="hybrid", database=database
-    )
-    server_url = request.getfixturevalue("pg_server_url") if database == "postgresql" else None
-    return install_django_project(path, database, server_url)
+hybrid_project = installed_project_fixture("hybrid")
 
 
 @pytest.mark.slow
-def test_passes_its_own_checks(hybrid_project: DjangoProject) -> None:
-    run_project_checks(hybrid_project.path, hybrid_project.env)
-
-
-@pytest.mark.slow
-def test_migrations_are_committed(hybrid_project: DjangoProject) -> None:
-    output = hybrid_project.manage("makemigrations", "--check", "--dry-run")
-    assert "No changes detected" in output
-
-
-@pytest.mark.slow
-def test_deploy_check_is_clean_in_production(hybrid_project: DjangoProject) -> None:
-    output = hybrid_project.manage(
-        "check", "--deploy", "--fail-level", "WARNING", **production_env(SLUG)
-    )
-    assert "no issues" in output
+def test_passes_its_checks_with_committed_migrations_and_a_clean_deploy_check(
+    hybrid_project: DjangoProject,
+) -> None:
+    assert_sound_django_project(hybrid_project, SLUG)
 
 
 @contextmanager
@@ -141,8 +117,7 @@ def served(project: DjangoProject, *, production: bool, **extra: str) -> Iterato
     if production:
         project.manage("collectstatic", "--noinput", **env)
     project.manage("migrate", "--noinput", **env)
-    port = free_port()
-    with serve(project.path, uvicorn_command(SLUG, port), env, port) as base:
+    with serve_app(project.path, SLUG, env) as base:
         yield base
 
 
@@ -159,14 +134,7 @@ def test_one_server_answers_for_the_site_and_the_api(
             assert health.status == 200, (path, health.body)
             assert json.loads(health.body) == {"status": "ok", "database": "ok"}
 
-        login = get(f"{base}/admin/login/", headers)
-        assert login.status == 200, login.body[:2000]
-        links = stylesheets(login.body)
-        assert any("admin/css/base" in href for href in links), links
-        for href in links:
-            css = get(f"{base}{href}", headers)
-            assert css.status == 200, href
-            assert css.headers["content-type"].startswith("text/css")
+        admin_login_with_its_css(base, headers)
 
         docs = get(f"{base}/api/docs", headers)
         if production:  # the schema and docs show every route to anyone: off in production

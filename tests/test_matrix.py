@@ -22,13 +22,11 @@ from support import (
     copy_project,
     create_database,
     dependency_names,
-    free_port,
     http_get,
     project_env,
     run,
     run_project_checks,
-    serve,
-    uvicorn_command,
+    serve_app,
 )
 
 COMBINATIONS = combinations()
@@ -172,6 +170,5 @@ def test_combination(
     if combination.name in PRE_COMMIT_ROWS:
         run_pre_commit(project, env, tmp_path / "pre-commit")
 
-    port = free_port()
-    with serve(project, uvicorn_command(slug, port), env, port) as base:
+    with serve_app(project, slug, env) as base:
         assert http_get(f"{base}/health").status == 200

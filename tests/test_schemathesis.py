@@ -14,12 +14,10 @@ import pytest
 
 from support import (
     copy_project,
-    free_port,
     install_django_project,
     project_env,
     run,
-    serve,
-    uvicorn_command,
+    serve_app,
 )
 
 SLUG = "bar_probe"
@@ -53,8 +51,7 @@ def test_the_fastapi_api_has_no_server_errors_or_schema_violations(tmp_path: Pat
     env = project_env(ENVIRONMENT="development")
     run(project, "uv", "sync", "--quiet", env=env)
     run(project, "uv", "run", "alembic", "upgrade", "head", env=env)
-    port = free_port()
-    with serve(project, uvicorn_command(SLUG, port), env, port) as base:
+    with serve_app(project, SLUG, env) as base:
         result = schemathesis(f"{base}/openapi.json")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
@@ -64,7 +61,6 @@ def test_the_hybrid_api_has_no_server_errors_or_schema_violations(tmp_path: Path
     path = copy_project(tmp_path / "p", framework="hybrid", use_cases=API_USE_CASES)
     project = install_django_project(path, "sqlite", None)
     project.manage("migrate", "--noinput")
-    port = free_port()
-    with serve(project.path, uvicorn_command(SLUG, port), project.env, port) as base:
+    with serve_app(project.path, SLUG, project.env) as base:
         result = schemathesis(f"{base}/api/openapi.json")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

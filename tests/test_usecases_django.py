@@ -14,13 +14,11 @@ from support import (
     copy_project,
     create_database,
     dependency_names,
-    free_port,
     http_get,
     project_env,
     run,
     run_project_checks,
-    serve,
-    uvicorn_command,
+    serve_app,
 )
 
 SLUG = "bar_probe"
@@ -198,8 +196,7 @@ def test_use_cases_pass_their_checks_and_serve(
 
     # With the mobile backend the hybrid's API routes are versioned.
     api_root = "/api/v1" if "mobile-backend" in chosen else "/api"
-    port = free_port()
-    with serve(project, uvicorn_command(SLUG, port), env, port) as base:
+    with serve_app(project, SLUG, env) as base:
         assert http_get(f"{base}/health").status == 200
         for name in set(chosen) & set(USE_CASES):
             use_case = USE_CASES[name]
