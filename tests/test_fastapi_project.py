@@ -115,9 +115,10 @@ def test_other_frameworks_get_no_sqlalchemy_layer(tmp_path: Path, framework: str
     assert not {"sqlalchemy", "alembic", "aiosqlite"} & runtime
 
 
-def check_and_serve(project: Path, env: dict[str, str]) -> None:
-    """The project's own checks, migrations, production guard, then a boot answering /health."""
-    run_project_checks(project, env)
+def check_and_serve(project: Path, env: dict[str, str]) -> str:
+    """The project's own checks, migrations, production guard, then a boot answering /health;
+    the output of the project's tests."""
+    tested = run_project_checks(project, env)
     run(project, "uv", "run", "alembic", "upgrade", "head", env=env)
     run(project, "uv", "run", "alembic", "check", env=env)
 
@@ -145,6 +146,7 @@ def check_and_serve(project: Path, env: dict[str, str]) -> None:
         paths = set(json.loads(http_get(f"{base}/openapi.json").body)["paths"])
         assert {"/health", *USER_ROUTES} <= paths
         assert http_get(f"{base}/docs").status == 200
+    return tested
 
 
 @pytest.mark.slow
@@ -161,7 +163,9 @@ def test_fastapi_postgresql_project_passes_its_checks_and_serves(
 ) -> None:
     project = copy_project(tmp_path / "p", framework="fastapi", database="postgresql")
     database = create_database(pg_server_url)
-    check_and_serve(project, project_env(ENVIRONMENT="development", DATABASE_URL=database))
+    tested = check_and_serve(project, project_env(ENVIRONMENT="development", DATABASE_URL=database))
+    # The frozen-server test needs PostgreSQL: it ran here, and passed.
+    assert "PASSED tests/test_database.py::test_a_server_that_freezes" in tested
 
 
 @pytest.mark.parametrize(
