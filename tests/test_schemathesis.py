@@ -25,8 +25,9 @@ API_USE_CASES = ["ml-api", "microservices", "real-time", "mobile-backend"]
 SCHEMATHESIS = Path(sys.executable).with_name("st")
 
 
-def schemathesis(schema_url: str) -> subprocess.CompletedProcess[str]:
-    """`st run` with the checks that matter here, a bounded number of examples."""
+def schemathesis(schema_url: str, project: Path) -> subprocess.CompletedProcess[str]:
+    """`st run` with the checks that matter here, a bounded number of examples; its cache goes
+    into the project, not this checkout."""
     return subprocess.run(
         [
             str(SCHEMATHESIS),
@@ -38,6 +39,7 @@ def schemathesis(schema_url: str) -> subprocess.CompletedProcess[str]:
             "10",
             "--no-color",
         ],
+        cwd=project,
         capture_output=True,
         text=True,
         timeout=240,
@@ -52,7 +54,7 @@ def test_the_fastapi_api_has_no_server_errors_or_schema_violations(tmp_path: Pat
     run(project, "uv", "sync", "--quiet", env=env)
     run(project, "uv", "run", "alembic", "upgrade", "head", env=env)
     with serve_app(project, SLUG, env) as base:
-        result = schemathesis(f"{base}/openapi.json")
+        result = schemathesis(f"{base}/openapi.json", project)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
@@ -62,5 +64,5 @@ def test_the_hybrid_api_has_no_server_errors_or_schema_violations(tmp_path: Path
     project = install_django_project(path, "sqlite", None)
     project.manage("migrate", "--noinput")
     with serve_app(project.path, SLUG, project.env) as base:
-        result = schemathesis(f"{base}/api/openapi.json")
+        result = schemathesis(f"{base}/api/openapi.json", project.path)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
