@@ -135,19 +135,30 @@ def has_background_jobs(project: Path) -> bool:
     return bool(answers.get("background_jobs"))
 
 
-def worker_tests_passed(pytest_output: str) -> list[str]:
-    """The `worker` tests a project's pytest run lists as passed (its `-rA` summary)."""
-    return re.findall(r"^PASSED (tests/test_worker\.py::\S+)", pytest_output, re.MULTILINE)
+def has_realtime_rooms(project: Path) -> bool:
+    """Whether a generated project has WebSocket rooms (real-time, built on the FastAPI side)."""
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    return "real-time" in answers.get("use_cases", []) and answers.get("framework") != "django"
+
+
+def worker_tests_passed(pytest_output: str, module: str = "test_worker") -> list[str]:
+    """The tests of `module` a project's pytest run lists as passed (its `-rA` summary)."""
+    return re.findall(rf"^PASSED (tests/{module}\.py::\S+)", pytest_output, re.MULTILINE)
 
 
 def assert_worker_tests_passed(project: Path, pytest_output: str) -> None:
-    """A project with background jobs ran its worker tests (real Redis and worker) and they passed.
+    """A project's `worker` tests (real Redis) ran and passed: the Celery worker's where background
+    jobs are on, the two app servers sharing rooms where real-time is.
 
     They skip only without Redis (no REDIS_URL, no redis-server on PATH): .ci/run provides one.
     """
-    if has_background_jobs(project):
-        assert worker_tests_passed(pytest_output), (
-            f"the worker tests of {project} did not run and pass:\n{pytest_output[-3000:]}"
+    expected = {
+        "test_worker": has_background_jobs(project),
+        "test_rooms_across_processes": has_realtime_rooms(project),
+    }
+    for module in (module for module, present in expected.items() if present):
+        assert worker_tests_passed(pytest_output, module), (
+            f"the {module} tests of {project} did not run and pass:\n{pytest_output[-3000:]}"
         )
 
 

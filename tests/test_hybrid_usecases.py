@@ -36,7 +36,12 @@ MICROSERVICES_FILES = [
     f"{SLUG}/api/routers/ops.py",
     "tests/test_api_ops.py",
 ]
-REALTIME_FILES = [f"{SLUG}/realtime.py", f"{SLUG}/api/routers/rooms.py", "tests/test_api_rooms.py"]
+REALTIME_FILES = [
+    f"{SLUG}/realtime.py",
+    f"{SLUG}/api/routers/rooms.py",
+    "tests/test_api_rooms.py",
+    "tests/test_rooms_across_processes.py",
+]
 ML_FILES = [
     f"{SLUG}/ml/model.py",
     f"{SLUG}/ml/__main__.py",

@@ -52,8 +52,15 @@ def test_the_default_follows_the_use_cases_built(
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     assert ("celery[redis]>=5.5" in pyproject["project"]["dependencies"]) is expected
     assert ("celery-types>=0.23" in pyproject["dependency-groups"]["dev"]) is expected
+    # Real-time rooms have `worker` tests too (two app servers on Redis), and need redis themselves.
+    realtime = "real-time" in use_cases and framework != "django"
     markers = pyproject["tool"]["pytest"]["ini_options"].get("markers", [])
-    assert any(marker.startswith("worker:") for marker in markers) is expected
+    assert any(marker.startswith("worker:") for marker in markers) is (expected or realtime)
+    redis = any(name.startswith("redis") for name in pyproject["project"]["dependencies"])
+    assert redis is realtime
+    services = yaml.safe_load((project / "compose.yaml").read_text(encoding="utf-8"))["services"]
+    assert ("redis" in services) is (expected or realtime)
+    assert ("REDIS_URL" in services["app"]["environment"]) is (expected or realtime)
     assert (project / SLUG / "celery.py").exists() is expected
     assert (project / "tests" / "test_worker.py").exists() is expected
 

@@ -77,7 +77,12 @@ USE_CASES: dict[str, UseCase] = {
     ),
     "real-time": UseCase(
         readme="## Real-time rooms (WebSockets)",
-        files=(f"{SLUG}/realtime.py", f"{SLUG}/routers/rooms.py", "tests/test_rooms.py"),
+        files=(
+            f"{SLUG}/realtime.py",
+            f"{SLUG}/routers/rooms.py",
+            "tests/test_rooms.py",
+            "tests/test_rooms_across_processes.py",  # two app servers on one Redis
+        ),
         routers=frozenset({"rooms"}),
     ),
     "ml-api": UseCase(
