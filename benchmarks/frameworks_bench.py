@@ -47,7 +47,7 @@ PRODUCTS = 30  # more than a page (20), so the product list is a full page
 
 # What each generated project is; `slug` is fixed so targets below can name modules. No
 # background jobs: no request measured here queues one, and a worker would need Redis.
-PROJECTS = {
+PROJECTS: dict[str, dict[str, object]] = {
     "fastapi": {"framework": "fastapi", "use_cases": []},
     "django": {"framework": "django", "use_cases": ["e-commerce"], "background_jobs": False},
     "hybrid": {"framework": "hybrid", "use_cases": ["e-commerce"], "background_jobs": False},
