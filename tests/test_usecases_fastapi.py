@@ -199,6 +199,7 @@ SHARED_WITH_HYBRID = {
     f"{SLUG}/ml/__init__.py",
     f"{SLUG}/ml/__main__.py",
     f"{SLUG}/ml/model.py",
+    "tests/test_rooms_across_processes.py",  # two app servers: the same for both stacks
 }
 
 
