@@ -80,6 +80,12 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         projects[f"gitlab-{framework}"] = render(
             root / f"gitlab-{framework}", framework=framework, ci="gitlab", **EVERYTHING_ON
         )
+    # Redis without background jobs: the real-time rooms' cross-process tests need it too.
+    realtime = {"framework": "fastapi", "use_cases": ["real-time"], "background_jobs": False}
+    projects["github-fastapi-real-time"] = render(root / "github-fastapi-real-time", **realtime)
+    projects["gitlab-fastapi-real-time"] = render(
+        root / "gitlab-fastapi-real-time", ci="gitlab", **realtime
+    )
     projects["none"] = render(root / "none", ci="none")
     return projects
 
@@ -112,7 +118,9 @@ def test_dependabot_config_matches_the_schema(rendered: dict[str, Path]) -> None
 
 def test_gitlab_ci_matches_the_schema(rendered: dict[str, Path]) -> None:
     files = [rendered[f"gitlab-{framework}"] / ".gitlab-ci.yml" for framework in FRAMEWORKS]
-    assert_schema("vendor.gitlab-ci", *files)
+    assert_schema(
+        "vendor.gitlab-ci", *files, rendered["gitlab-fastapi-real-time"] / ".gitlab-ci.yml"
+    )
     for framework in FRAMEWORKS:
         assert not (rendered[f"gitlab-{framework}"] / ".github").exists()
     tests = yaml.safe_load(files[0].read_text())["tests"]
@@ -314,3 +322,14 @@ def test_template_update_scripts_open_a_needs_human_pull_request_on_conflicts(
     assert "Conflicts need a human" in body
     assert "- `README.md`" in body
     assert (project / "UPGRADING.md").exists()  # the update itself was applied
+
+
+def test_real_time_projects_get_redis_in_ci(rendered: dict[str, Path]) -> None:
+    github = yaml.safe_load(
+        (rendered["github-fastapi-real-time"] / ".github" / "workflows" / "ci.yml").read_text()
+    )
+    services = {name for job in github["jobs"].values() for name in job.get("services", {})}
+    assert "redis" in services
+    gitlab = yaml.safe_load((rendered["gitlab-fastapi-real-time"] / ".gitlab-ci.yml").read_text())
+    assert [service["alias"] for service in gitlab["tests"]["services"]] == ["redis"]
+    assert gitlab["tests"]["variables"]["REDIS_URL"].startswith("redis://redis:")

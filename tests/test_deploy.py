@@ -59,6 +59,14 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "database": "postgresql",
         "kubernetes": True,
     },
+    # Redis without background jobs: real-time rooms broadcast through it across processes.
+    "fastapi-realtime-postgresql-k8s": {
+        "framework": "fastapi",
+        "use_cases": ["real-time"],
+        "background_jobs": False,
+        "database": "postgresql",
+        "kubernetes": True,
+    },
 }
 K8S_VARIANTS = [name for name, answers in VARIANTS.items() if answers.get("kubernetes")]
 
