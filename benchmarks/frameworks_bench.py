@@ -56,7 +56,8 @@ PROJECTS: dict[str, dict[str, object]] = {
 # A FastAPI app with nothing but the workload: the project's own engine URL, driver, table and
 # JWT, one route answering the same JSON. It verifies the token as the generated app does,
 # because an authenticated read cannot skip that; what it leaves out (middleware, dependencies,
-# a response model, the pool's connection check) is what the first overhead goal measures.
+# a response model, the connections' deadline and checkout check) is what the first overhead goal
+# measures. Its pool is SQLAlchemy's default, as the generated app's is.
 MINIMAL_APP = '''\
 """The generated /users/me with nothing around it: same driver, same query, same token."""
 

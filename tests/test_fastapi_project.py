@@ -164,8 +164,9 @@ def test_fastapi_postgresql_project_passes_its_checks_and_serves(
     project = copy_project(tmp_path / "p", framework="fastapi", database="postgresql")
     database = create_database(pg_server_url)
     tested = check_and_serve(project, project_env(ENVIRONMENT="development", DATABASE_URL=database))
-    # The frozen-server test needs PostgreSQL: it ran here, and passed.
+    # The frozen-server and ended-connection tests need PostgreSQL: they ran here, and passed.
     assert "PASSED tests/test_database.py::test_a_server_that_freezes" in tested
+    assert "PASSED tests/test_database.py::test_pooled_connections_the_server_ended" in tested
 
 
 @pytest.mark.parametrize(
