@@ -14,7 +14,8 @@ Every server is one process on loopback, configured as in production (ENVIRONMEN
 random 64-character SECRET_KEY, Django's production settings behind a proxy that ends TLS), and
 is loaded by keep-alive HTTP/1.1 clients at a fixed concurrency. The servers compared on one
 workload take turns in short slices (A B B A ...), so that both sides of a ratio see the same
-machine; figures are medians over rounds. Absolute figures are this machine's: compare ratios.
+machine; each round starts new server processes, and figures are medians over rounds. Absolute
+figures are this machine's: compare ratios.
 """
 
 from __future__ import annotations
@@ -421,22 +422,31 @@ def bench(databases: list[str], admin_url: str, args: argparse.Namespace) -> dic
                 f"{database}: projects ready after {time.monotonic() - started:.0f} s", flush=True
             )
             all_results[database] = results = {(w.name, w.server): Result() for w in WORKLOADS}
-            with serve(SERVERS, projects) as ports:
-                measure(ports, results, args)
+            tokens: dict[str, str] = {}
+            for _ in range(args.rounds):
+                # New server processes every round: two processes of the same app differ by a
+                # few percent (where their memory lands, which core they share with the load
+                # generator), as much as some overheads measured here. Medians over rounds then
+                # average that out instead of keeping one process's luck for the whole run.
+                with serve(SERVERS, projects) as servers:
+                    measure(servers, results, args, tokens)
     return all_results
 
 
-def measure(servers: dict[str, Running], results: Results, args: argparse.Namespace) -> None:
-    """Rounds of every workload; the servers compared on one workload take turns in short slices.
+def measure(
+    servers: dict[str, Running], results: Results, args: argparse.Namespace, tokens: dict[str, str]
+) -> None:
+    """One round of every workload; the servers compared on one workload take turns in short
+    slices. `tokens` holds the access tokens (signed in on the first round, kept for the rest).
 
     On a shared machine the load from elsewhere comes and goes within seconds; alternating
     A, B, B, A, ... in slices exposes both sides of a ratio to the same conditions.
     """
     ports = {name: server.port for name, server in servers.items()}
-    tokens = {
-        "fastapi": sign_in("fastapi", ports["fastapi"]),
-        "hybrid": sign_in("hybrid", ports["hybrid"]),
-    }
+    if not tokens:
+        tokens.update(
+            fastapi=sign_in("fastapi", ports["fastapi"]), hybrid=sign_in("hybrid", ports["hybrid"])
+        )
     requests = {
         (w.name, w.server): raw_request(w, ports[w.server], tokens.get(project_of(w.server), ""))
         for w in WORKLOADS
@@ -447,30 +457,27 @@ def measure(servers: dict[str, Running], results: Results, args: argparse.Namesp
     for w in WORKLOADS:
         groups.setdefault(w.name, []).append((w.name, w.server))
     share = args.seconds / args.slices
-    for _ in range(args.rounds):
-        for members in groups.values():
-            count = dict.fromkeys(members, 0)
-            elapsed = dict.fromkeys(members, 0.0)
-            cpu_time = dict.fromkeys(members, 0.0)
-            latencies: dict[tuple[str, str], list[float]] = {key: [] for key in members}
-            for number in range(args.slices):
-                for key in members if number % 2 == 0 else members[::-1]:
-                    cpu_before = cpu_seconds(servers[key[1]].pids)
-                    done, times, errors, spent = asyncio.run(
-                        load(
-                            ports[key[1]], requests[key], args.concurrency, share, args.max_requests
-                        )
-                    )
-                    cpu_time[key] += cpu_seconds(servers[key[1]].pids) - cpu_before
-                    count[key] += done
-                    elapsed[key] += spent
-                    latencies[key] += times
-                    results[key].errors += errors
-            for key in members:
-                results[key].rates.append(count[key] / elapsed[key])
-                results[key].p50.append(percentile(latencies[key], 0.50) * 1000)
-                results[key].p99.append(percentile(latencies[key], 0.99) * 1000)
-                results[key].cpu_ms.append(cpu_time[key] / count[key] * 1000)
+    for members in groups.values():
+        count = dict.fromkeys(members, 0)
+        elapsed = dict.fromkeys(members, 0.0)
+        cpu_time = dict.fromkeys(members, 0.0)
+        latencies: dict[tuple[str, str], list[float]] = {key: [] for key in members}
+        for number in range(args.slices):
+            for key in members if number % 2 == 0 else members[::-1]:
+                cpu_before = cpu_seconds(servers[key[1]].pids)
+                done, times, errors, spent = asyncio.run(
+                    load(ports[key[1]], requests[key], args.concurrency, share, args.max_requests)
+                )
+                cpu_time[key] += cpu_seconds(servers[key[1]].pids) - cpu_before
+                count[key] += done
+                elapsed[key] += spent
+                latencies[key] += times
+                results[key].errors += errors
+        for key in members:
+            results[key].rates.append(count[key] / elapsed[key])
+            results[key].p50.append(percentile(latencies[key], 0.50) * 1000)
+            results[key].p99.append(percentile(latencies[key], 0.99) * 1000)
+            results[key].cpu_ms.append(cpu_time[key] / count[key] * 1000)
 
 
 def project_of(server: str) -> str:
@@ -489,7 +496,8 @@ def report(all_results: dict[str, Results], args: argparse.Namespace) -> str:
     """The figures and ratios as Markdown (printed, and written with --markdown)."""
     lines = [
         f"Concurrency {args.concurrency}; {args.seconds:g} s per workload in {args.slices} slices; "
-        f"{args.rounds} round(s), medians; one server process each; Python "
+        f"{args.rounds} round(s), each with new server processes, medians; one process per "
+        f"server; Python "
         f"{sys.version.split()[0]}; {os.cpu_count()} CPUs, shared with the load generator.",
         "",
         "| workload | served by | database | requests/s | p50 ms | p99 ms | server CPU ms/request "
@@ -557,9 +565,9 @@ def main() -> None:
     )
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument(
-        "--seconds", type=float, help="per workload and round (default 5; quick 1.5)"
+        "--seconds", type=float, help="per workload and round (default 4; quick 1.5)"
     )
-    parser.add_argument("--rounds", type=int, help="default 3; quick 2")
+    parser.add_argument("--rounds", type=int, help="default 5; quick 2")
     parser.add_argument(
         "--slices", type=int, help="turns per workload and round (default 10; quick 4)"
     )
@@ -569,8 +577,8 @@ def main() -> None:
     # Quick: PostgreSQL would add a server and three more projects to install, and its
     # workloads; the full run measures both. Two rounds, so a ratio is not one sample.
     args.database = args.database or ("sqlite" if args.quick else "both")
-    args.seconds = args.seconds or (1.5 if args.quick else 5.0)
-    args.rounds = args.rounds or (2 if args.quick else 3)
+    args.seconds = args.seconds or (1.5 if args.quick else 4.0)
+    args.rounds = args.rounds or (2 if args.quick else 5)
     args.slices = args.slices or (4 if args.quick else 10)
     args.warmup = 0.3 if args.quick else 1.0
 
