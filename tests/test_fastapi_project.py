@@ -163,10 +163,19 @@ def test_fastapi_postgresql_project_passes_its_checks_and_serves(
 ) -> None:
     project = copy_project(tmp_path / "p", framework="fastapi", database="postgresql")
     database = create_database(pg_server_url)
-    tested = check_and_serve(project, project_env(ENVIRONMENT="development", DATABASE_URL=database))
+    env = project_env(ENVIRONMENT="development", DATABASE_URL=database)
+    tested = check_and_serve(project, env)
     # The frozen-server and ended-connection tests need PostgreSQL: they ran here, and passed.
     assert "PASSED tests/test_database.py::test_a_server_that_freezes" in tested
     assert "PASSED tests/test_database.py::test_pooled_connections_the_server_ended" in tested
+
+    # The deadline overrides psycopg's AsyncConnection.wait: the oldest psycopg the project
+    # accepts must take the same arguments, or every query fails.
+    pyproject = (project / "pyproject.toml").read_text()
+    (lowest,) = re.findall(r'"psycopg\[binary\]>=([\d.]+)"', pyproject)
+    run(project, "uv", "pip", "install", "--quiet", f"psycopg[binary]=={lowest}", env=env)
+    pytest_args = ("uv", "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", "--no-cov")
+    assert "4 passed" in run(project, *pytest_args, "tests/test_database.py", env=env)
 
 
 @pytest.mark.parametrize(
