@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from checks_manifest import pytest_configure, pytest_runtest_setup  # noqa: F401 (hooks)
+from projects import ROWS, RowProject, Rows, row_weight
 from support import REPO_ROOT
 from update_cases import Case, edited_case, tagged_template
 
@@ -70,3 +72,37 @@ def template(tmp_path: Path) -> Path:
 def edited(template: Path, tmp_path: Path) -> Case:
     """A project generated from `template` at v1, with its user's committed edits."""
     return edited_case(template, tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def rows(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Rows:
+    """The matrix rows' projects this process has installed (see tests/projects.py)."""
+    return Rows(tmp_path_factory.mktemp("rows"), request)
+
+
+@pytest.fixture
+def row(rows: Rows, request: pytest.FixtureRequest) -> RowProject:
+    """The installed project of the matrix row a test is attached to (`projects.on_rows`)."""
+    return rows.get(request.param)
+
+
+def group_of(item: pytest.Item) -> str | None:
+    mark = item.get_closest_marker("xdist_group")
+    return str(mark.args[0]) if mark and mark.args else None
+
+
+# Groups that are not matrix rows (a golden fixture installed) weigh about as much as a small row.
+OTHER_GROUP_WEIGHT = 3.0
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each group's tests together (a matrix row's, installed once), the longest groups first,
+    so two workers end at about the same time; ungrouped tests last, in their usual order."""
+    position = {id(item): index for index, item in enumerate(items)}
+
+    def key(item: pytest.Item) -> tuple[float, str, int]:
+        group = group_of(item) or ""
+        weight = (row_weight(group) if group in ROWS else OTHER_GROUP_WEIGHT) if group else 0.0
+        return (-weight, group, position[id(item)])
+
+    items.sort(key=key)

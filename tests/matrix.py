@@ -1,12 +1,14 @@
 """The template's test matrix: named combinations of framework x use cases x database.
 
-The options come from copier.yml, so a new use case or database joins the matrix by itself.
-How the rows are chosen (see docs/matrix.md):
+The matrix rows are the only projects the suite installs and fully checks; deeper checks attach
+to a row (tests/projects.py). The options come from copier.yml, so a new use case or database
+joins the matrix by itself. How the rows are chosen, per framework (see docs/matrix.md):
 
-1. Seeds: every framework x database with no use case, and with every use case.
-2. Then greedy rows (tests/pairwise.py) until every framework value has met every pair of
-   values of two other options: pairwise coverage, and 3-wise wherever the framework is one
-   of the three, because each use case is built once per framework.
+1. Seeds: every database with no use case, and with every use case the framework keeps; then
+   the rows deeper checks are attached to (`ATTACHED`).
+2. Then greedy rows (tests/pairwise.py) until the framework has met every pair of values of two
+   of its options: its use cases (only those it keeps: a use case the framework drops renders
+   the same project as leaving it out) and the database.
 
 `uv run python tests/matrix.py` prints the table for docs/matrix.md.
 """
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pairwise import Row, cover
+from webscaffold.recommend import left_out
 from webscaffold.template import bundled_questions, choices_of
 
 FRAMEWORK = "framework"
@@ -51,25 +54,75 @@ def options() -> tuple[list[str], list[str], list[str]]:
     )
 
 
-def parameters() -> dict[str, list[Any]]:
-    """The matrix's parameters: the framework, each use case off/on, the database."""
-    frameworks, use_cases, databases = options()
+def kept_use_cases(framework: str) -> list[str]:
+    """The use cases `framework` builds, in copier.yml's order."""
+    _, use_cases, _ = options()
+    dropped = {item.use_case for item in left_out(use_cases, framework)}
+    return [use_case for use_case in use_cases if use_case not in dropped]
+
+
+def parameters(framework: str) -> dict[str, list[Any]]:
+    """A framework's matrix parameters: each use case it keeps off/on, the database."""
+    _, _, databases = options()
     return {
-        FRAMEWORK: frameworks,
-        **{use_case: [False, True] for use_case in use_cases},
+        **{use_case: [False, True] for use_case in kept_use_cases(framework)},
         DATABASE: databases,
     }
 
 
-def seeds() -> list[Row]:
-    """All off and all on, for every framework x database."""
-    frameworks, use_cases, databases = options()
-    return [
-        {FRAMEWORK: framework, **dict.fromkeys(use_cases, on), DATABASE: database}
-        for framework in frameworks
+API_SIDE = ("ml-api", "microservices", "real-time", "mobile-backend")
+# Rows that deeper checks attach to, besides the extremes: (framework, use cases, database).
+# Each use case alone, on each framework that keeps it (the use-case suites' pages and probes);
+# the hybrid's API on its own (schemathesis); a hybrid shop with a model (the first-run pages).
+ATTACHED: list[tuple[str, tuple[str, ...], str]] = [
+    *(
+        ("django", (name,), "sqlite")
+        for name in ("e-commerce", "cms", "social-network", "saas-dashboard")
+    ),
+    *((framework, (name,), "sqlite") for framework in ("fastapi", "hybrid") for name in API_SIDE),
+    ("hybrid", API_SIDE, "sqlite"),
+    ("hybrid", ("e-commerce", "ml-api"), "sqlite"),
+    # The rows an earlier generator chose (it varied every use case for every framework), less
+    # the use cases their framework drops: checked before, so kept (tests/checks-before.txt).
+    ("django", ("cms", "saas-dashboard"), "sqlite"),
+    ("django", ("social-network",), "postgresql"),
+    ("django", ("e-commerce", "social-network", "saas-dashboard"), "postgresql"),
+    ("fastapi", ("ml-api", "real-time"), "postgresql"),
+    ("fastapi", ("ml-api", "microservices", "mobile-backend"), "sqlite"),
+    ("fastapi", ("microservices", "real-time", "mobile-backend"), "postgresql"),
+    ("fastapi", ("ml-api", "microservices", "real-time"), "postgresql"),
+    ("hybrid", ("cms", "social-network", "ml-api", "real-time"), "postgresql"),
+    ("hybrid", ("saas-dashboard", "ml-api", "microservices", "mobile-backend"), "sqlite"),
+    (
+        "hybrid",
+        ("e-commerce", "social-network", "microservices", "real-time", "mobile-backend"),
+        "postgresql",
+    ),
+    ("hybrid", ("e-commerce", "cms", "saas-dashboard"), "sqlite"),
+    (
+        "hybrid",
+        ("e-commerce", "cms", "saas-dashboard", "ml-api", "microservices", "real-time"),
+        "postgresql",
+    ),
+    ("hybrid", ("social-network", "mobile-backend"), "sqlite"),
+]
+
+
+def seeds(framework: str) -> list[Row]:
+    """All off and all on for every database, then the rows deeper checks need."""
+    _, _, databases = options()
+    kept = kept_use_cases(framework)
+    rows: list[Row] = [
+        {**dict.fromkeys(kept, on), DATABASE: database}
         for on in (False, True)
         for database in databases
     ]
+    for attached_framework, chosen, database in ATTACHED:
+        if attached_framework == framework:
+            row = {**{use_case: use_case in chosen for use_case in kept}, DATABASE: database}
+            if row not in rows:
+                rows.append(row)
+    return rows
 
 
 def name_of(framework: str, on: list[str], off: list[str], database: str) -> str:
@@ -86,14 +139,16 @@ def name_of(framework: str, on: list[str], off: list[str], database: str) -> str
 
 
 def combinations() -> list[Combination]:
-    """The matrix, seeds first."""
-    _, use_cases, _ = options()
+    """The matrix, framework by framework, seeds first."""
+    frameworks, _, _ = options()
     result = []
-    for row in cover(parameters(), seeds(), anchor=FRAMEWORK):
-        on = [use_case for use_case in use_cases if row[use_case]]
-        off = [use_case for use_case in use_cases if not row[use_case]]
-        name = name_of(row[FRAMEWORK], on, off, row[DATABASE])
-        result.append(Combination(name, row[FRAMEWORK], tuple(on), row[DATABASE]))
+    for framework in frameworks:
+        kept = kept_use_cases(framework)
+        for row in cover(parameters(framework), seeds(framework)):
+            on = [use_case for use_case in kept if row[use_case]]
+            off = [use_case for use_case in kept if not row[use_case]]
+            name = name_of(framework, on, off, row[DATABASE])
+            result.append(Combination(name, framework, tuple(on), row[DATABASE]))
     return result
 
 

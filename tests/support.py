@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
+import hashlib
+import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import tomllib
 import urllib.error
@@ -20,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import copier
-import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -36,11 +40,43 @@ CANONICAL_ANSWERS: dict[str, Any] = {
 }
 
 
+_render_root = Path(tempfile.mkdtemp(prefix="scaffold-renders-"))
+atexit.register(shutil.rmtree, _render_root, ignore_errors=True)
+_renders: dict[str, Path] = {}
+
+
+def render(**overrides: Any) -> Path:
+    """The template rendered with the canonical answers and `overrides`, once per test process.
+
+    A render costs about a second and most tests only read what it wrote. The directory is
+    shared: read it, or copy it (`copy_project`) before changing anything.
+    """
+    answers = {**CANONICAL_ANSWERS, **overrides}
+    key = json.dumps(answers, sort_keys=True, default=str)
+    if key not in _renders:
+        dest = _render_root / hashlib.sha256(key.encode()).hexdigest()[:16]
+        copier.run_copy(
+            str(REPO_ROOT),
+            dest,
+            data=answers,
+            defaults=True,
+            vcs_ref="HEAD",
+            quiet=True,
+            unsafe=False,
+        )
+        _renders[key] = dest
+    return _renders[key]
+
+
 def copy_project(dest: Path, *, exclude: Sequence[str] = (), **overrides: Any) -> Path:
-    """Render the working tree of the template with plain Copier, as `copier copy` would.
+    """The working tree of the template rendered into `dest` with plain Copier, as `copier copy`
+    would; identical answers are rendered once per process and copied.
 
     `exclude` (Copier's patterns) skips files a test does not read.
     """
+    if not exclude:
+        shutil.copytree(render(**overrides), dest, symlinks=True)
+        return dest
     copier.run_copy(
         str(REPO_ROOT),
         dest,
@@ -263,64 +299,7 @@ def create_database(server_url: str) -> str:
 FOREIGN_VARIABLES = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS")
 
 
-@dataclass(frozen=True)
-class DjangoProject:
-    """A generated, installed Django (or hybrid) project and the environment its commands run in."""
-
-    path: Path
-    database: str
-    env: dict[str, str]
-
-    def manage(self, *args: str, **env: str) -> str:
-        """Run `manage.py` in the project; fail the test if it fails."""
-        return run(self.path, "uv", "run", "python", "manage.py", *args, env={**self.env, **env})
-
-
-def install_django_project(path: Path, database: str, server_url: str | None) -> DjangoProject:
-    """`uv sync` a generated project; on PostgreSQL, give it a fresh database on `server_url`."""
-    env = project_env()
-    for name in FOREIGN_VARIABLES:
-        env.pop(name, None)
-    if database == "postgresql":
-        assert server_url, "PostgreSQL projects need the test server"
-        env["DATABASE_URL"] = create_database(server_url)
-    run(path, "uv", "sync", "--quiet", env=env)
-    return DjangoProject(path, database, env)
-
-
-# A module-scoped fixture's `params`: each Django stack on SQLite and on PostgreSQL.
-DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-def installed_project_fixture(framework: str) -> Any:
-    """A module-scoped fixture: a `framework` project generated and installed, on SQLite and on
-    PostgreSQL."""
-
-    @pytest.fixture(scope="module", params=DATABASES)
-    def project(
-        request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-    ) -> DjangoProject:
-        database: str = request.param
-        path = copy_project(
-            tmp_path_factory.mktemp(f"{framework}-{database}") / "p",
-            framework=framework,
-            database=database,
-        )
-        server_url = request.getfixturevalue("pg_server_url") if database == "postgresql" else None
-        return install_django_project(path, database, server_url)
-
-    return project
-
-
-def assert_sound_django_project(project: DjangoProject, slug: str) -> None:
-    """Its own checks pass, its migrations are committed, and the deploy check is clean."""
-    run_project_checks(project.path, project.env)
-    assert "No changes detected" in project.manage("makemigrations", "--check", "--dry-run")
-    deploy = project.manage("check", "--deploy", "--fail-level", "WARNING", **production_env(slug))
-    assert "no issues" in deploy
-
-
-def refusal(project: DjangoProject, command: list[str]) -> str:
+def refusal(project: Any, command: list[str]) -> str:
     """Start a server with no configuration at all; it must fail. Its error output, stripped."""
     result = subprocess.run(
         command,

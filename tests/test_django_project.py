@@ -13,14 +13,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from projects import RowProject, assert_sound_django_project, skeleton_fixture
 from support import (
-    DjangoProject,
     admin_login_with_its_css,
-    assert_sound_django_project,
     copy_project,
     free_port,
     get,
-    installed_project_fixture,
     production_env,
     refusal,
     run,
@@ -122,18 +120,16 @@ def test_fastapi_project_has_no_django_files(tmp_path: Path) -> None:
 # ── the generated project, checked and served (slow) ─────────────────────────
 
 
-django_project = installed_project_fixture("django")
+django_project = skeleton_fixture("django")
 
 
-@pytest.mark.slow
 def test_passes_its_checks_with_committed_migrations_and_a_clean_deploy_check(
-    django_project: DjangoProject,
+    django_project: RowProject,
 ) -> None:
-    assert_sound_django_project(django_project, SLUG)
+    assert_sound_django_project(django_project)
 
 
-@pytest.mark.slow
-def test_production_reads_the_secret_scaffold_new_writes(django_project: DjangoProject) -> None:
+def test_production_reads_the_secret_scaffold_new_writes(django_project: RowProject) -> None:
     env_file = django_project.path / ".env"
     write_env_file(django_project.path)
     try:
@@ -149,13 +145,12 @@ def test_production_reads_the_secret_scaffold_new_writes(django_project: DjangoP
         env_file.unlink()
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     ("missing", "fallback"),
     [("SECRET_KEY", ""), ("SECRET_KEY", "django-insecure-" + "x" * 50), ("ALLOWED_HOSTS", "")],
 )
 def test_production_refuses_unsafe_settings(
-    django_project: DjangoProject, missing: str, fallback: str
+    django_project: RowProject, missing: str, fallback: str
 ) -> None:
     env = {**django_project.env, **production_env(SLUG), missing: fallback}
     result = subprocess.run(
@@ -179,7 +174,7 @@ SERVERS = {
 
 @pytest.fixture(params=list(SERVERS))
 def served(
-    request: pytest.FixtureRequest, django_project: DjangoProject
+    request: pytest.FixtureRequest, django_project: RowProject
 ) -> Iterator[tuple[str, bool]]:
     """The project, migrated and served; yields its base URL and whether it is production."""
     server, production = SERVERS[request.param]
@@ -197,7 +192,6 @@ def served(
         yield base, production
 
 
-@pytest.mark.slow
 def test_serves_health_admin_and_its_css(served: tuple[str, bool]) -> None:
     base, production = served
     # In production TLS ends at a proxy, which says so in X-Forwarded-Proto.
@@ -216,10 +210,9 @@ def test_serves_health_admin_and_its_css(served: tuple[str, bool]) -> None:
         assert "max-age=" in login.headers["strict-transport-security"]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("server", ["uvicorn", "gunicorn"])
 def test_a_server_started_unconfigured_refuses_in_one_line(
-    django_project: DjangoProject, server: str
+    django_project: RowProject, server: str
 ) -> None:
     """Servers default to production settings; without a SECRET_KEY they stop, saying so."""
     port = free_port()
@@ -238,8 +231,7 @@ def test_a_server_started_unconfigured_refuses_in_one_line(
         assert output == errors[0]  # nothing but that line
 
 
-@pytest.mark.slow
-def test_health_is_503_when_the_database_is_unreachable(django_project: DjangoProject) -> None:
+def test_health_is_503_when_the_database_is_unreachable(django_project: RowProject) -> None:
     unreachable = (
         "sqlite:////nonexistent-folder/db.sqlite3"
         if django_project.database == "sqlite"

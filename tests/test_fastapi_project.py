@@ -13,14 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from projects import RowProject, on_rows
 from support import (
     copy_project,
-    create_database,
     dependency_names,
     http_get,
-    project_env,
     run,
-    run_project_checks,
     serve_app,
 )
 
@@ -115,10 +113,11 @@ def test_other_frameworks_get_no_sqlalchemy_layer(tmp_path: Path, framework: str
     assert not {"sqlalchemy", "alembic", "aiosqlite"} & runtime
 
 
-def check_and_serve(project: Path, env: dict[str, str]) -> str:
+def check_and_serve(row: RowProject) -> str:
     """The project's own checks, migrations, production guard, then a boot answering /health;
     the output of the project's tests."""
-    tested = run_project_checks(project, env)
+    project, env = row.path, row.env
+    tested = row.own_checks()
     run(project, "uv", "run", "alembic", "upgrade", "head", env=env)
     run(project, "uv", "run", "alembic", "check", env=env)
 
@@ -149,33 +148,30 @@ def check_and_serve(project: Path, env: dict[str, str]) -> str:
     return tested
 
 
-@pytest.mark.slow
-def test_fastapi_sqlite_project_passes_its_checks_and_serves(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "p", framework="fastapi", database="sqlite")
-    check_and_serve(project, project_env(ENVIRONMENT="development"))
-    assert (project / f"{SLUG}.sqlite3").is_file()  # the default database lives in the project
+@on_rows("fastapi-sqlite-none")
+def test_fastapi_sqlite_project_passes_its_checks_and_serves(row: RowProject) -> None:
+    check_and_serve(row)
+    assert (row.path / f"{SLUG}.sqlite3").is_file()  # the default database lives in the project
 
 
-@pytest.mark.slow
-@pytest.mark.postgres
-def test_fastapi_postgresql_project_passes_its_checks_and_serves(
-    tmp_path: Path, pg_server_url: str
-) -> None:
-    project = copy_project(tmp_path / "p", framework="fastapi", database="postgresql")
-    database = create_database(pg_server_url)
-    env = project_env(ENVIRONMENT="development", DATABASE_URL=database)
-    tested = check_and_serve(project, env)
+@on_rows("fastapi-postgresql-none")
+def test_fastapi_postgresql_project_passes_its_checks_and_serves(row: RowProject) -> None:
+    tested = check_and_serve(row)
     # The frozen-server and ended-connection tests need PostgreSQL: they ran here, and passed.
     assert "PASSED tests/test_database.py::test_a_server_that_freezes" in tested
     assert "PASSED tests/test_database.py::test_pooled_connections_the_server_ended" in tested
 
     # The deadline overrides psycopg's AsyncConnection.wait: the oldest psycopg the project
     # accepts must take the same arguments, or every query fails.
+    project, env = row.path, row.env
     pyproject = (project / "pyproject.toml").read_text()
     (lowest,) = re.findall(r'"psycopg\[binary\]>=([\d.]+)"', pyproject)
     run(project, "uv", "pip", "install", "--quiet", f"psycopg[binary]=={lowest}", env=env)
     pytest_args = ("uv", "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", "--no-cov")
-    assert "4 passed" in run(project, *pytest_args, "tests/test_database.py", env=env)
+    try:
+        assert "4 passed" in run(project, *pytest_args, "tests/test_database.py", env=env)
+    finally:
+        run(project, "uv", "sync", "--quiet", env=env)  # the row's other tests get the lock's
 
 
 @pytest.mark.parametrize(

@@ -23,11 +23,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from projects import RowProject, Rows, in_row, row_named, row_params
 from support import (
     REPO_ROOT,
     copy_project,
     http_get,
-    project_env,
     run,
     serve_app,
 )
@@ -298,35 +298,33 @@ def websocket_handshake_status(base: str, path: str) -> int:
 
 
 @contextmanager
-def served(project: Path, migrate: tuple[str, ...]) -> Iterator[str]:
-    """Install the project, migrate it as its README says, serve it; yields its base URL."""
-    env = project_env(ENVIRONMENT="development")  # FastAPI's opt-in, as `scaffold new` writes it
-    for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS"):
-        env.pop(name, None)  # the developer's shell must not change what is tested
-    run(project, "uv", "sync", "--quiet", env=env)
-    run(project, "uv", "run", *migrate, env=env)
-    with serve_app(project, SLUG, env) as base:
+def served(row: RowProject, migrate: tuple[str, ...]) -> Iterator[str]:
+    """The row's project, migrated as its README says, and served; yields its base URL."""
+    run(row.path, "uv", "run", *migrate, env=row.env)
+    with serve_app(row.path, SLUG, row.env) as base:
         yield base
 
 
+REALTIME = row_named("fastapi", ["real-time"])
+HYBRID_SHOP = row_named("hybrid", ["e-commerce", "ml-api"])
+
+
 @pytest.fixture(scope="module")
-def realtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+def realtime(rows: Rows) -> Iterator[tuple[Path, str]]:
     """A FastAPI real-time project, installed, migrated as its README says, and served."""
-    project = copy_project(
-        tmp_path_factory.mktemp("realtime") / "p", framework="fastapi", use_cases=["real-time"]
-    )
-    with served(project, ("alembic", "upgrade", "head")) as base:
-        yield project, base
+    row = rows.get(REALTIME)
+    with served(row, ("alembic", "upgrade", "head")) as base:
+        yield row.path, base
 
 
-@pytest.mark.slow
+@in_row(REALTIME)
 def test_fastapi_docs_load_nothing_from_another_host(realtime: tuple[Path, str]) -> None:
     _, base = realtime
     assert_docs_are_served_locally(base, "/docs")
     assert_docs_are_served_locally(base, "/redoc")
 
 
-@pytest.mark.slow
+@in_row(REALTIME)
 def test_realtime_behaves_as_its_readme_says(realtime: tuple[Path, str]) -> None:
     project, base = realtime
     readme = (project / "README.md").read_text()
@@ -337,24 +335,20 @@ def test_realtime_behaves_as_its_readme_says(realtime: tuple[Path, str]) -> None
 
 
 @pytest.fixture(scope="module")
-def hybrid(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+def hybrid(rows: Rows) -> Iterator[tuple[Path, str]]:
     """A hybrid shop with an ML API, installed, migrated as its README says, and served."""
-    project = copy_project(
-        tmp_path_factory.mktemp("hybrid") / "p",
-        framework="hybrid",
-        use_cases=["e-commerce", "ml-api"],
-    )
-    with served(project, ("python", "manage.py", "migrate")) as base:
-        yield project, base
+    row = rows.get(HYBRID_SHOP)
+    with served(row, ("python", "manage.py", "migrate")) as base:
+        yield row.path, base
 
 
-@pytest.mark.slow
+@in_row(HYBRID_SHOP)
 def test_hybrid_api_docs_load_nothing_from_another_host(hybrid: tuple[Path, str]) -> None:
     _, base = hybrid
     assert_docs_are_served_locally(base, "/api/docs")
 
 
-@pytest.mark.slow
+@in_row(HYBRID_SHOP)
 def test_hybrid_api_docs_render_in_a_browser(hybrid: tuple[Path, str]) -> None:
     """Headless Chromium draws the docs' routes: Swagger UI ran, from the app's own assets.
 
@@ -381,7 +375,7 @@ def test_hybrid_api_docs_render_in_a_browser(hybrid: tuple[Path, str]) -> None:
     assert 'data-path="/api/products"' in dom, dom[-2000:]
 
 
-@pytest.mark.slow
+@in_row(HYBRID_SHOP)
 def test_hybrid_home_page_links_the_api_docs(hybrid: tuple[Path, str]) -> None:
     _, base = hybrid
     home = links(http_get(f"{base}/").body)
@@ -389,7 +383,7 @@ def test_hybrid_home_page_links_the_api_docs(hybrid: tuple[Path, str]) -> None:
     assert http_get(f"{base}/api/docs").status == 200
 
 
-@pytest.mark.slow
+@in_row(HYBRID_SHOP)
 @pytest.mark.parametrize(
     "path", ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password_reset/", "/shop/"]
 )
@@ -403,7 +397,7 @@ def test_pages_name_the_project_not_the_host(hybrid: tuple[Path, str], path: str
     assert f'<a class="brand" href="/">{PROJECT_NAME}</a>'.encode() in page.body
 
 
-@pytest.mark.slow
+@in_row(HYBRID_SHOP)
 def test_products_api_carries_the_currency(hybrid: tuple[Path, str]) -> None:
     _, base = hybrid
     schema = http_get(f"{base}/api/openapi.json")
@@ -413,25 +407,22 @@ def test_products_api_carries_the_currency(hybrid: tuple[Path, str]) -> None:
 # ── PostgreSQL projects without DATABASE_URL ─────────────────────────────────
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
-    ("framework", "command"),
+    ("row", "command"),
     [
-        ("django", ("uv", "run", "python", "manage.py", "migrate")),
-        ("fastapi", ("uv", "run", "alembic", "upgrade", "head")),
+        (*row_params(["django-postgresql-none"]), ("uv", "run", "python", "manage.py", "migrate")),
+        (*row_params(["fastapi-postgresql-none"]), ("uv", "run", "alembic", "upgrade", "head")),
     ],
+    indirect=["row"],
 )
 def test_migrating_without_database_url_says_so_in_one_line(
-    tmp_path: Path, framework: str, command: tuple[str, ...]
+    row: RowProject, command: tuple[str, ...]
 ) -> None:
-    project = copy_project(tmp_path / "p", framework=framework, database="postgresql")
     # A developer's setup, as the .env `scaffold new` writes opts in; only DATABASE_URL is missing.
-    env = project_env(PGCONNECT_TIMEOUT="3", ENVIRONMENT="development")
-    for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL"):
-        env.pop(name, None)
-    run(project, "uv", "sync", "--quiet", env=env)
+    env = {**row.env, "PGCONNECT_TIMEOUT": "3"}
+    env.pop("DATABASE_URL", None)
     result = subprocess.run(
-        command, cwd=project, env=env, capture_output=True, text=True, timeout=120, check=False
+        command, cwd=row.path, env=env, capture_output=True, text=True, timeout=120, check=False
     )
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]

@@ -16,15 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from projects import RowProject, assert_sound_django_project, row_params, skeleton_fixture
 from support import (
-    DjangoProject,
     admin_login_with_its_css,
-    assert_sound_django_project,
     copy_project,
     dependency_names,
     free_port,
     get,
-    installed_project_fixture,
     lowercase,
     production_env,
     refusal,
@@ -100,18 +98,17 @@ def test_django_projects_get_no_api(tmp_path: Path) -> None:
 # ── the generated project, checked and served (slow) ─────────────────────────
 
 
-hybrid_project = installed_project_fixture("hybrid")
+hybrid_project = skeleton_fixture("hybrid")
 
 
-@pytest.mark.slow
 def test_passes_its_checks_with_committed_migrations_and_a_clean_deploy_check(
-    hybrid_project: DjangoProject,
+    hybrid_project: RowProject,
 ) -> None:
-    assert_sound_django_project(hybrid_project, SLUG)
+    assert_sound_django_project(hybrid_project)
 
 
 @contextmanager
-def served(project: DjangoProject, *, production: bool, **extra: str) -> Iterator[str]:
+def served(project: RowProject, *, production: bool, **extra: str) -> Iterator[str]:
     """The project, migrated and served by uvicorn (with `extra` variables); yields its base URL."""
     env = {**project.env, **(production_env(SLUG) if production else {}), **extra}
     if production:
@@ -121,10 +118,9 @@ def served(project: DjangoProject, *, production: bool, **extra: str) -> Iterato
         yield base
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("production", [False, True], ids=["local", "production"])
 def test_one_server_answers_for_the_site_and_the_api(
-    hybrid_project: DjangoProject, production: bool
+    hybrid_project: RowProject, production: bool
 ) -> None:
     # In production TLS ends at a proxy, which says so in X-Forwarded-Proto.
     headers = {"X-Forwarded-Proto": "https"} if production else {}
@@ -151,8 +147,7 @@ def test_one_server_answers_for_the_site_and_the_api(
         assert get(f"{base}/api/users/me", headers).status == 401
 
 
-@pytest.mark.slow
-def test_a_server_started_unconfigured_refuses_in_one_line(hybrid_project: DjangoProject) -> None:
+def test_a_server_started_unconfigured_refuses_in_one_line(hybrid_project: RowProject) -> None:
     """The composed app defaults to production settings; without a SECRET_KEY it stops."""
     output = refusal(hybrid_project, uvicorn_command(SLUG, free_port()))
     assert "\n" not in output, output
@@ -225,11 +220,9 @@ def terminate_backends(server_url: str, database: str) -> int:
     return int(psql(server_url, query))
 
 
-@pytest.mark.slow
-@pytest.mark.postgres
-@pytest.mark.parametrize("hybrid_project", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("hybrid_project", row_params(["hybrid-postgresql-none"]), indirect=True)
 def test_api_connections_stay_bounded_and_survive_a_server_purge(
-    hybrid_project: DjangoProject, pg_server_url: str
+    hybrid_project: RowProject, pg_server_url: str
 ) -> None:
     database = hybrid_project.env["DATABASE_URL"].rsplit("/", 1)[1]
     with served(hybrid_project, production=False) as base:
@@ -243,11 +236,9 @@ def test_api_connections_stay_bounded_and_survive_a_server_purge(
         assert hammer(base, "/health", 100) == Counter({200: 100})
 
 
-@pytest.mark.slow
-@pytest.mark.postgres
-@pytest.mark.parametrize("hybrid_project", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("hybrid_project", row_params(["hybrid-postgresql-none"]), indirect=True)
 def test_kept_connections_are_replaced_after_a_server_purge(
-    hybrid_project: DjangoProject, pg_server_url: str
+    hybrid_project: RowProject, pg_server_url: str
 ) -> None:
     """With CONN_MAX_AGE > 0 connections outlive requests; the purge kills them, and the API's
     next requests notice (Django's connection health checks) and reconnect, serving no errors."""

@@ -16,16 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from projects import RowProject, on_rows, row_named
 from support import (
-    DjangoProject,
     Response,
     copy_project,
     dependency_names,
     free_port,
     get,
-    install_django_project,
     production_env,
-    run_project_checks,
     serve,
     uvicorn_command,
 )
@@ -135,24 +133,14 @@ def metric_routes(metrics: str) -> set[str]:
     return {dict(re.findall(r'(\w+)="([^"]*)"', labels))["route"] for labels in counted}
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("combination", list(COMBINATIONS))
-def test_hybrid_use_cases_pass_their_checks_and_serve(tmp_path: Path, combination: str) -> None:
-    selected = COMBINATIONS[combination]
-    path = copy_project(tmp_path / "p", framework="hybrid", use_cases=selected)
-    check_and_serve(install_django_project(path, "sqlite", None), selected)
+@on_rows(*(row_named("hybrid", selected) for selected in COMBINATIONS.values()))
+def test_hybrid_use_cases_pass_their_checks_and_serve(row: RowProject) -> None:
+    check_and_serve(row)
 
 
-@pytest.mark.slow
-@pytest.mark.postgres
-def test_hybrid_use_cases_pass_their_checks_and_serve_on_postgresql(
-    tmp_path: Path, pg_server_url: str
-) -> None:
-    selected = COMBINATIONS["everything"]
-    path = copy_project(
-        tmp_path / "p", framework="hybrid", database="postgresql", use_cases=selected
-    )
-    check_and_serve(install_django_project(path, "postgresql", pg_server_url), selected)
+@on_rows(row_named("hybrid", COMBINATIONS["everything"], "postgresql"))
+def test_hybrid_use_cases_pass_their_checks_and_serve_on_postgresql(row: RowProject) -> None:
+    check_and_serve(row)
 
 
 def post(
@@ -197,10 +185,10 @@ def mobile_round_trip(api: str) -> None:
     assert get(f"{api}/devices", {}).status == 401
 
 
-def check_and_serve(project: DjangoProject, selected: list[str]) -> None:
+def check_and_serve(project: RowProject) -> None:
     """The project's checks, migrations, deploy check, then a boot answering what it added."""
-    path = project.path
-    run_project_checks(project.path, project.env)
+    path, selected = project.path, list(project.combination.use_cases)
+    project.own_checks()
     assert "No changes detected" in project.manage("makemigrations", "--check", "--dry-run")
     deploy = project.manage("check", "--deploy", "--fail-level", "WARNING", **production_env(SLUG))
     assert "no issues" in deploy

@@ -89,7 +89,13 @@ def test_django_projects_schedule_clearsessions(tmp_path: Path) -> None:
 # ── the golden fixtures, installed: their worker tests and production's refusal ──
 
 
-@pytest.fixture(scope="module", params=sorted(path.stem for path in GOLDEN.glob("*.yml")))
+@pytest.fixture(
+    scope="module",
+    params=[  # one worker installs each
+        pytest.param(name, marks=pytest.mark.xdist_group(f"golden-{name}"))
+        for name in sorted(path.stem for path in GOLDEN.glob("*.yml"))
+    ],
+)
 def golden(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A golden fixture, copied out of the repository and installed."""
     project = tmp_path_factory.mktemp("golden") / str(request.param)

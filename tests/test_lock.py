@@ -9,7 +9,7 @@ import pytest
 from test_update_real import snapshot_repo
 
 from history import ANSWERS_TEMPLATE, build_file_tree, generate, git, git_save, status
-from support import project_env, run, run_project_checks, scaffold
+from support import project_env, run, scaffold
 from webscaffold.lock import dependencies_changed
 
 NAME = ["--data", "project_name=Bar Probe"]
@@ -140,11 +140,12 @@ def test_dependencies_changed_looks_only_at_what_uv_lock_records() -> None:
     assert dependencies_changed(None, base)
 
 
-# ── the whole loop: new → uv sync and tests → update and check, no dirty-tree refusal ──
+# ── the whole loop: new → uv sync → update and check, no dirty-tree refusal ──
+# (That a project's own checks leave its tree clean is checked on every matrix row.)
 
 
 @pytest.mark.slow
-def test_synced_and_tested_project_updates_and_relocks(tmp_path: Path) -> None:
+def test_synced_project_updates_and_relocks(tmp_path: Path) -> None:
     repo = snapshot_repo(tmp_path / "webscaffold", "v0.1.0")
     project = tmp_path / "project"
     code, output = scaffold(
@@ -152,10 +153,8 @@ def test_synced_and_tested_project_updates_and_relocks(tmp_path: Path) -> None:
     )
     assert code == 0, output
     assert "uv.lock" in committed_files(project)
-    env = project_env()
-    env.pop("DATABASE_URL", None)
-    run_project_checks(project, env)  # uv sync, ruff, mypy, pytest (with coverage)
-    assert status(project) == [], "installing and testing must leave the work tree clean"
+    run(project, "uv", "sync", "--quiet", env=project_env())
+    assert status(project) == [], "installing must leave the work tree clean"
 
     # The next template version adds a dependency (one uv's cache already holds).
     dependencies = repo / "includes" / "dependencies.jinja"

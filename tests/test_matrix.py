@@ -15,17 +15,17 @@ from typing import Any
 import pytest
 import yaml
 
-from matrix import Combination, combinations, markdown_table, options
+from matrix import Combination, combinations, kept_use_cases, markdown_table, options
+from projects import ROWS, RowProject, on_rows
 from support import (
     REPO_ROOT,
     assert_worker_tests_passed,
     copy_project,
-    create_database,
     dependency_names,
     http_get,
     project_env,
+    render,
     run,
-    run_project_checks,
     serve_app,
 )
 
@@ -33,20 +33,20 @@ COMBINATIONS = combinations()
 
 
 def as_options(combination: Combination) -> dict[str, Any]:
-    """A row as option -> value, each use case on (True) or off (False)."""
-    _, use_cases, _ = options()
+    """A row as option -> value: each use case its framework keeps on (True) or off (False)."""
     return {
-        "framework": combination.framework,
-        **{use_case: use_case in combination.use_cases for use_case in use_cases},
+        **{
+            use_case: use_case in combination.use_cases
+            for use_case in kept_use_cases(combination.framework)
+        },
         "database": combination.database,
     }
 
 
-def all_values() -> dict[str, list[Any]]:
-    frameworks, use_cases, databases = options()
+def values_of(framework: str) -> dict[str, list[Any]]:
+    _, _, databases = options()
     return {
-        "framework": frameworks,
-        **{use_case: [False, True] for use_case in use_cases},
+        **{use_case: [False, True] for use_case in kept_use_cases(framework)},
         "database": databases,
     }
 
@@ -63,40 +63,38 @@ def params(
 # ── the table itself: checked here, independently of how tests/pairwise.py built it ──
 
 
-def test_the_matrix_is_big_enough_and_named() -> None:
+def test_rows_are_distinct_projects_and_named() -> None:
     names = [combination.name for combination in COMBINATIONS]
-    assert len(names) >= 30
     assert len(set(names)) == len(names)
-    assert len({tuple(as_options(c).items()) for c in COMBINATIONS}) == len(names)
+    distinct = {(c.framework, tuple(as_options(c).items())) for c in COMBINATIONS}
+    assert len(distinct) == len(names)
 
 
-def test_every_pair_of_option_values_appears() -> None:
-    values = all_values()
-    rows = [as_options(combination) for combination in COMBINATIONS]
-    for first, second in pairs_of(values, 2):
-        seen = {(row[first], row[second]) for row in rows}
-        missing = set(product(values[first], values[second])) - seen
-        assert not missing, f"{first} x {second}: never {sorted(missing, key=str)}"
+def test_no_row_names_a_use_case_its_framework_drops() -> None:
+    """A dropped use case renders the same project as none: such a row would check it twice."""
+    for combination in COMBINATIONS:
+        kept = kept_use_cases(combination.framework)
+        assert set(combination.use_cases) <= set(kept), combination.name
 
 
-def test_each_framework_meets_every_pair_of_other_values() -> None:
-    """Use cases are built once per framework: their pairs are covered per framework too."""
-    values = all_values()
-    others = [name for name in values if name != "framework"]
-    for framework in values["framework"]:
-        rows = [row for c in COMBINATIONS if (row := as_options(c))["framework"] == framework]
-        for first, second in pairs_of(others, 2):
+def test_each_framework_meets_every_pair_of_its_option_values() -> None:
+    """Use cases are built once per framework: their pairs are covered per framework."""
+    frameworks, _, _ = options()
+    for framework in frameworks:
+        values = values_of(framework)
+        rows = [as_options(c) for c in COMBINATIONS if c.framework == framework]
+        for first, second in pairs_of(values, 2):
             seen = {(row[first], row[second]) for row in rows}
             missing = set(product(values[first], values[second])) - seen
             assert not missing, f"{framework}: {first} x {second} never {sorted(missing, key=str)}"
 
 
 def test_all_on_and_all_off_for_every_framework_and_database() -> None:
-    frameworks, use_cases, databases = options()
+    frameworks, _, databases = options()
     present = {(c.framework, c.database, c.use_cases) for c in COMBINATIONS}
     for framework, database in product(frameworks, databases):
         assert (framework, database, ()) in present
-        assert (framework, database, tuple(use_cases)) in present
+        assert (framework, database, tuple(kept_use_cases(framework))) in present
 
 
 def test_docs_show_the_current_table() -> None:
@@ -124,17 +122,12 @@ def test_combination_renders(combination: Combination, tmp_path: Path) -> None:
 # ── every combination works: its own checks, then a boot (slow; PostgreSQL where named) ──
 
 
-def slow_marks(combination: Combination) -> list[pytest.MarkDecorator]:
-    marks = [pytest.mark.slow]
-    if combination.database == "postgresql":
-        marks.append(pytest.mark.postgres)
-    return marks
-
-
 # pre-commit on one row per framework: the one with every use case, so every file is checked.
-PRE_COMMIT_ROWS = {
-    c.name for c in COMBINATIONS if c.database == "sqlite" and len(c.use_cases) == len(options()[1])
-}
+PRE_COMMIT_ROWS = [
+    c.name
+    for c in COMBINATIONS
+    if c.database == "sqlite" and c.use_cases and c.use_cases == tuple(kept_use_cases(c.framework))
+]
 
 
 def run_pre_commit(project: Path, env: dict[str, str], home: Path) -> None:
@@ -153,22 +146,31 @@ def run_pre_commit(project: Path, env: dict[str, str], home: Path) -> None:
     assert "Failed" not in output, output
 
 
-@pytest.mark.parametrize("combination", params(slow_marks))
-def test_combination(
-    combination: Combination, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
-    project = copy_project(tmp_path / "p", **combination.answers())
-    slug = yaml.safe_load((project / ".copier-answers.yml").read_text())["project_slug"]
+def untracked_files(project: Path, rendered_root: Path) -> list[str]:
+    """What `git status` would show a user of the project as new, had they committed the
+    rendered files and the lock (`scaffold new` does); the test servers' logs aside."""
     env = project_env()
-    env.pop("DATABASE_URL", None)  # SQLite combinations use the project's own default
-    env["ENVIRONMENT"] = "development"  # the opt-in `scaffold new` writes into .env
-    if combination.database == "postgresql":
-        env["DATABASE_URL"] = create_database(request.getfixturevalue("pg_server_url"))
+    run(project, "git", "init", "--quiet", env=env)
+    listed = run(project, "git", "status", "--porcelain", "--untracked-files=all", env=env)
+    paths = [line[3:] for line in listed.splitlines()]
+    rendered = {str(path.relative_to(rendered_root)) for path in rendered_root.rglob("*")}
+    return [
+        path
+        for path in paths
+        if path != "uv.lock" and not path.startswith("server-") and path not in rendered
+    ]
 
+
+@on_rows(*ROWS)
+def test_combination(row: RowProject) -> None:
     # pytest's coverage bar (fail_under) included; with jobs, the worker tests must have run
-    assert_worker_tests_passed(project, run_project_checks(project, env))
-    if combination.name in PRE_COMMIT_ROWS:
-        run_pre_commit(project, env, tmp_path / "pre-commit")
-
-    with serve_app(project, slug, env) as base:
+    assert_worker_tests_passed(row.path, row.own_checks())
+    with serve_app(row.path, row.slug, row.env) as base:
         assert http_get(f"{base}/health").status == 200
+    # What the checks, the migrations and the server wrote, git ignores.
+    assert untracked_files(row.path, render(**row.combination.answers())) == []
+
+
+@on_rows(*PRE_COMMIT_ROWS)
+def test_pre_commit_hooks_pass(row: RowProject, tmp_path: Path) -> None:
+    run_pre_commit(row.path, row.env, tmp_path / "pre-commit")

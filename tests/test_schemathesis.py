@@ -10,15 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from support import (
-    copy_project,
-    install_django_project,
-    project_env,
-    run,
-    serve_app,
-)
+from projects import RowProject, on_rows, row_named
+from support import run, serve_app
 
 SLUG = "bar_probe"
 API_USE_CASES = ["ml-api", "microservices", "real-time", "mobile-backend"]
@@ -47,22 +40,17 @@ def schemathesis(schema_url: str, project: Path) -> subprocess.CompletedProcess[
     )
 
 
-@pytest.mark.slow
-def test_the_fastapi_api_has_no_server_errors_or_schema_violations(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "p", framework="fastapi", use_cases=API_USE_CASES)
-    env = project_env(ENVIRONMENT="development")
-    run(project, "uv", "sync", "--quiet", env=env)
-    run(project, "uv", "run", "alembic", "upgrade", "head", env=env)
-    with serve_app(project, SLUG, env) as base:
-        result = schemathesis(f"{base}/openapi.json", project)
+@on_rows(row_named("fastapi", API_USE_CASES))
+def test_the_fastapi_api_has_no_server_errors_or_schema_violations(row: RowProject) -> None:
+    run(row.path, "uv", "run", "alembic", "upgrade", "head", env=row.env)
+    with serve_app(row.path, SLUG, row.env) as base:
+        result = schemathesis(f"{base}/openapi.json", row.path)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
-@pytest.mark.slow
-def test_the_hybrid_api_has_no_server_errors_or_schema_violations(tmp_path: Path) -> None:
-    path = copy_project(tmp_path / "p", framework="hybrid", use_cases=API_USE_CASES)
-    project = install_django_project(path, "sqlite", None)
-    project.manage("migrate", "--noinput")
-    with serve_app(project.path, SLUG, project.env) as base:
-        result = schemathesis(f"{base}/api/openapi.json", project.path)
+@on_rows(row_named("hybrid", API_USE_CASES))
+def test_the_hybrid_api_has_no_server_errors_or_schema_violations(row: RowProject) -> None:
+    row.manage("migrate", "--noinput")
+    with serve_app(row.path, SLUG, row.env) as base:
+        result = schemathesis(f"{base}/api/openapi.json", row.path)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

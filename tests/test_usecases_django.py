@@ -10,14 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from projects import RowProject, on_rows, row_named
 from support import (
     copy_project,
-    create_database,
     dependency_names,
     http_get,
-    project_env,
     run,
-    run_project_checks,
     serve_app,
 )
 
@@ -151,29 +149,18 @@ def test_fastapi_projects_get_no_django_use_case_apps(tmp_path: Path) -> None:
 # ── generated projects, checked and served (slow) ────────────────────────────
 
 COMBINATIONS = [
-    *(pytest.param("django", [name], "sqlite", id=name) for name in ALL),
-    pytest.param("django", ALL, "sqlite", id="all-sqlite"),
-    pytest.param("django", ALL, "postgresql", id="all-postgresql", marks=pytest.mark.postgres),
-    pytest.param("hybrid", ALL + API_SIDE, "sqlite", id="hybrid-all-sqlite"),
+    *(row_named("django", [name]) for name in ALL),
+    row_named("django", ALL),
+    row_named("django", ALL, "postgresql"),
+    row_named("hybrid", ALL + API_SIDE),
 ]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(("framework", "chosen", "database"), COMBINATIONS)
-def test_use_cases_pass_their_checks_and_serve(
-    tmp_path: Path,
-    request: pytest.FixtureRequest,
-    framework: str,
-    chosen: list[str],
-    database: str,
-) -> None:
-    project = copy_project(tmp_path / "p", framework=framework, database=database, use_cases=chosen)
-    env = project_env()
-    for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS"):
-        env.pop(name, None)
-    if database == "postgresql":
-        env["DATABASE_URL"] = create_database(request.getfixturevalue("pg_server_url"))
-    run_project_checks(project, env)
+@on_rows(*COMBINATIONS)
+def test_use_cases_pass_their_checks_and_serve(row: RowProject) -> None:
+    project, env = row.path, row.env
+    framework, chosen = row.combination.framework, list(row.combination.use_cases)
+    row.own_checks()
     if "e-commerce" in chosen:  # the concurrent-checkout test ran on either database, not skipped
         pytest_args = ("uv", "run", "pytest", "-q", "-p", "no:cacheprovider", "-k", "concurrent")
         output = run(project, *pytest_args, "--no-cov", env=env)  # a subset: no coverage bar

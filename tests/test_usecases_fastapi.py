@@ -14,15 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from projects import RowProject, on_rows, row_named
 from support import (
     copy_project,
-    create_database,
     dependency_names,
     free_port,
     http_get,
-    project_env,
     run,
-    run_project_checks,
     serve,
     uvicorn_command,
 )
@@ -221,9 +219,10 @@ def test_other_frameworks_get_none_of_the_standalone_modules(
     assert not (project / "migrations").exists()  # Django's migrations only, per app
 
 
-def check_migrate_and_serve(project: Path, selected: list[str], env: dict[str, str]) -> None:
+def check_migrate_and_serve(row: RowProject) -> None:
     """The project's own checks, a clean migration, then a boot answering its probes."""
-    run_project_checks(project, env)
+    project, env, selected = row.path, row.env, list(row.combination.use_cases)
+    row.own_checks()
     run(project, "uv", "run", "alembic", "upgrade", "head", env=env)
     run(project, "uv", "run", "alembic", "check", env=env)
     port = free_port()
@@ -255,21 +254,11 @@ def check_migrate_and_serve(project: Path, selected: list[str], env: dict[str, s
         assert "shutting down: closing database connections" in [line["message"] for line in lines]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("combination", [name for name in COMBINATIONS if name != "none"])
-def test_use_cases_pass_their_checks_and_serve_on_sqlite(tmp_path: Path, combination: str) -> None:
-    selected = COMBINATIONS[combination]
-    project = copy_project(tmp_path / "p", framework="fastapi", use_cases=selected)
-    check_migrate_and_serve(project, selected, project_env(ENVIRONMENT="development"))
+@on_rows(*(row_named("fastapi", COMBINATIONS[name]) for name in COMBINATIONS if name != "none"))
+def test_use_cases_pass_their_checks_and_serve_on_sqlite(row: RowProject) -> None:
+    check_migrate_and_serve(row)
 
 
-@pytest.mark.slow
-@pytest.mark.postgres
-def test_all_use_cases_pass_their_checks_and_serve_on_postgresql(
-    tmp_path: Path, pg_server_url: str
-) -> None:
-    project = copy_project(
-        tmp_path / "p", framework="fastapi", database="postgresql", use_cases=ALL
-    )
-    env = project_env(ENVIRONMENT="development", DATABASE_URL=create_database(pg_server_url))
-    check_migrate_and_serve(project, ALL, env)
+@on_rows(row_named("fastapi", ALL, "postgresql"))
+def test_all_use_cases_pass_their_checks_and_serve_on_postgresql(row: RowProject) -> None:
+    check_migrate_and_serve(row)

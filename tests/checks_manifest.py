@@ -1,0 +1,272 @@
+"""Which checks the suite runs on which generated project: recorded as it runs, kept in a manifest.
+
+A *combination* is what makes two generated projects differ in kind: the framework, the database,
+the use cases that framework keeps, and the other feature answers (names and texts are left out,
+so a project named "My Shop" is the same combination as one named "Bar Probe"). A *check* is a
+command the suite runs inside a generated project (`uv run mypy`, `manage.py check --deploy`, a
+server) or an HTTP request it sends to a project's server (`GET /shop/`), with ports, paths and
+ids replaced by placeholders.
+
+With `SCAFFOLD_RECORD_CHECKS=DIR` every test process appends what it runs to `DIR/<pid>.jsonl`.
+Then `python tests/checks_manifest.py write DIR` writes `tests/checks-after.txt`, and
+`python tests/checks_manifest.py verify DIR` fails when what a full run did differs from that file.
+`tests/checks-before.txt` is what the suite ran before it was restructured so that each
+combination is generated and checked once; `tests/test_checks_manifest.py` fails when a pair of
+it is missing from `tests/checks-after.txt`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from http import client
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+BEFORE = HERE / "checks-before.txt"
+AFTER = HERE / "checks-after.txt"
+RECORD_VARIABLE = "SCAFFOLD_RECORD_CHECKS"
+TEMPORARY = tempfile.gettempdir()
+
+# Answers that name or describe a project without changing what it is.
+NAMING_ANSWERS = {"project_name", "project_slug", "description", "author_name", "author_email"}
+ANSWERS_FILE = ".copier-answers.yml"
+
+# ── what a project is ─────────────────────────────────────────────────────────
+
+
+def combination_of(answers: dict[str, Any]) -> str:
+    """`hybrid sqlite [cms ml-api] background_jobs=True ci=github kubernetes=False`."""
+    from webscaffold.recommend import left_out
+
+    framework = str(answers.get("framework"))
+    chosen = [str(name) for name in answers.get("use_cases") or []]
+    dropped = {item.use_case for item in left_out(chosen, framework)}
+    kept = " ".join(sorted((name for name in chosen if name not in dropped), key=copier_order))
+    rest = " ".join(
+        f"{key}={answers[key]}"
+        for key in sorted(answers)
+        if not key.startswith("_")
+        and key not in NAMING_ANSWERS | {"framework", "database", "use_cases"}
+    )
+    return f"{framework} {answers.get('database')} [{kept}] {rest}".strip()
+
+
+@functools.cache
+def _use_case_order() -> list[str]:
+    from webscaffold.template import bundled_questions, choices_of
+
+    return choices_of(bundled_questions()["use_cases"])
+
+
+def copier_order(use_case: str) -> int:
+    """A use case's place in copier.yml."""
+    order = _use_case_order()
+    return order.index(use_case) if use_case in order else len(order)
+
+
+def project_root(directory: Path) -> Path | None:
+    """The generated project `directory` is in, if any."""
+    for candidate in (directory, *directory.parents):
+        if (candidate / ANSWERS_FILE).is_file():
+            return candidate
+    return None
+
+
+def combination_at(root: Path) -> str:
+    answers = yaml.safe_load((root / ANSWERS_FILE).read_text(encoding="utf-8")) or {}
+    return combination_of(answers)
+
+
+# ── what a check is ───────────────────────────────────────────────────────────
+
+_PORT = re.compile(r"^\d{4,5}$")
+_HOST_PORT = re.compile(r"(127\.0\.0\.1|localhost|0\.0\.0\.0):\d{2,5}")
+_DB_URL = re.compile(r"^(postgres(ql)?|sqlite|redis)(\+\w+)?://\S*$")
+_HASHED = re.compile(r"\.[0-9a-f]{12}\.")  # static files named by content: base.96c479cedf7a.css
+_ID = re.compile(r"(?<=/)([0-9]+|[0-9a-f]{8,}(-[0-9a-f]{4,})*)(?=/|$)")
+
+
+def normalized_command(argv: Sequence[str], root: Path) -> str:
+    """A command as a check: paths relative to the project, ports and URLs as placeholders."""
+    words = []
+    for word in argv:
+        text = str(word)
+        if text.startswith(str(root)):
+            text = "{project}" + text[len(str(root)) :]
+        elif text.startswith(TEMPORARY):
+            text = "{path}/" + Path(text).name
+        text = _HOST_PORT.sub(r"\1:{port}", text)
+        if _PORT.match(text):
+            text = "{port}"
+        if _DB_URL.match(text):
+            text = "{url}"
+        text = re.sub(r"server-\d+\.log", "server-{port}.log", text)
+        words.append(text)
+    if words and "/" in words[0]:  # an absolute interpreter or tool: its name is what matters
+        words[0] = Path(words[0]).name
+    return " ".join(words)
+
+
+def normalized_path(path: str) -> str:
+    """`/shop/products/12/?page=2` -> `/shop/products/{id}/`."""
+    return _ID.sub("{id}", path.split("?", 1)[0].split("#", 1)[0])
+
+
+# ── recording ─────────────────────────────────────────────────────────────────
+
+
+class Recorder:
+    """Appends (combination, check) records of this process to one file."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.file = directory / f"{os.getpid()}.jsonl"
+        self.ports: dict[int, str] = {}
+        self.test = ""
+
+    def record(self, combination: str, check: str) -> None:
+        line = json.dumps({"combination": combination, "check": check, "test": self.test})
+        with self.file.open("a", encoding="utf-8") as out:
+            out.write(line + "\n")
+
+    def command(self, argv: Sequence[str], cwd: str | os.PathLike[str] | None) -> None:
+        if not argv or Path(str(argv[0])).name == "git":
+            return  # git is how tests set projects up, not a check of them
+        for word in argv:  # a browser or client pointed at a project's server
+            for match in re.finditer(
+                r"https?://(?:127\.0\.0\.1|localhost):(\d+)(/\S*)?", str(word)
+            ):
+                served = self.ports.get(int(match.group(1)))
+                if served:
+                    name = Path(str(argv[0])).name
+                    self.record(served, f"{name} GET {normalized_path(match.group(2) or '/')}")
+        root = project_root(Path(cwd).resolve()) if cwd else None
+        if root is None:
+            return
+        combination = combination_at(root)
+        for word in argv:  # a server the project starts: requests to its port are its checks
+            port = _served_port(str(word))
+            if port:
+                self.ports[port] = combination
+        self.record(combination, normalized_command([str(word) for word in argv], root))
+
+    def request(self, port: int, method: str, url: str) -> None:
+        served = self.ports.get(port)
+        if served:
+            self.record(served, f"{method} {normalized_path(url)}")
+
+
+def _served_port(word: str) -> int | None:
+    match = re.fullmatch(r"(?:(?:127\.0\.0\.1|0\.0\.0\.0|localhost):)?(\d{4,5})", word)
+    return int(match.group(1)) if match else None
+
+
+_recorders: list[Recorder] = []  # this process's, once installed
+
+
+def install(directory: Path) -> Recorder:
+    """Record every command and loopback HTTP request of this process from now on."""
+    recorder = Recorder(directory)
+    _recorders.append(recorder)
+    original_init = subprocess.Popen.__init__
+
+    def popen_init(self: subprocess.Popen[Any], args: Any, *rest: Any, **kwargs: Any) -> None:
+        argv = [args] if isinstance(args, str | bytes | os.PathLike) else list(args)
+        with contextlib.suppress(OSError):  # recording must never change what a test does
+            recorder.command([os.fsdecode(word) for word in argv], kwargs.get("cwd"))
+        original_init(self, args, *rest, **kwargs)
+
+    subprocess.Popen.__init__ = popen_init  # type: ignore[method-assign]
+    original_putrequest = client.HTTPConnection.putrequest
+
+    def putrequest(self: client.HTTPConnection, method: str, url: str, *a: Any, **k: Any) -> None:
+        recorder.request(int(self.port or 80), method, url)
+        original_putrequest(self, method, url, *a, **k)
+
+    client.HTTPConnection.putrequest = putrequest  # type: ignore[method-assign]
+    return recorder
+
+
+def pytest_configure(config: Any) -> None:
+    directory = os.environ.get(RECORD_VARIABLE)
+    if directory:
+        install(Path(directory))
+
+
+def pytest_runtest_setup(item: Any) -> None:
+    for recorder in _recorders:
+        recorder.test = item.nodeid
+
+
+# ── the manifest ──────────────────────────────────────────────────────────────
+
+
+def canonical(combination: str) -> str:
+    """The use cases in copier.yml's order, whatever order they were chosen in."""
+    head, chosen, tail = re.fullmatch(r"(.*?\[)(.*?)(\].*)", combination).groups()  # type: ignore[union-attr]
+    return head + " ".join(sorted(chosen.split(), key=copier_order)) + tail
+
+
+def recorded_pairs(directory: Path) -> set[tuple[str, str]]:
+    pairs = set()
+    for path in sorted(directory.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            check = _HASHED.sub(".{hash}.", item["check"])
+            pairs.add((canonical(item["combination"]), check))
+    return pairs
+
+
+def format_manifest(pairs: Iterable[tuple[str, str]]) -> str:
+    """One `combination | check` line per pair, sorted."""
+    return "".join(f"{combination} | {check}\n" for combination, check in sorted(set(pairs)))
+
+
+def read_manifest(path: Path) -> set[tuple[str, str]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {tuple(line.split(" | ", 1)) for line in lines if line}  # type: ignore[misc]
+
+
+def main(argv: Sequence[str]) -> int:
+    usage = "usage: python tests/checks_manifest.py write|verify|before RECORD_DIR"
+    if len(argv) != 2 or argv[0] not in {"write", "verify", "before"}:
+        print(usage, file=sys.stderr)
+        return 2
+    action, directory = argv[0], Path(argv[1])
+    pairs = recorded_pairs(directory)
+    if action in {"write", "before"}:
+        target = AFTER if action == "write" else BEFORE
+        target.write_text(format_manifest(pairs), encoding="utf-8")
+        print(f"{target.name}: {len(pairs)} pairs")
+        return 0
+    expected = read_manifest(AFTER)
+    missing, extra = expected - pairs, pairs - expected
+    for combination, check in sorted(missing):
+        print(f"not run: {combination} | {check}", file=sys.stderr)
+    for combination, check in sorted(extra):
+        print(f"not in {AFTER.name}: {combination} | {check}", file=sys.stderr)
+    if missing or extra:
+        print(
+            f"{len(missing)} pairs not run, {len(extra)} unlisted: after a full run, "
+            f"`uv run python tests/checks_manifest.py write {directory}` and review the diff",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"checks manifest: the run made all {len(pairs)} pairs of {AFTER.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE.parent / "src"))
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,94 @@
+"""The checks manifest: no (combination, check) pair the suite made before is lost, and the
+recorder sees what a test does to a generated project (tests/checks_manifest.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from checks_manifest import (
+    AFTER,
+    BEFORE,
+    HERE,
+    combination_of,
+    normalized_command,
+    read_manifest,
+    recorded_pairs,
+)
+from support import free_port
+
+
+def test_no_pair_checked_before_is_missing() -> None:
+    before, after = read_manifest(BEFORE), read_manifest(AFTER)
+    missing = sorted(before - after)
+    assert not missing, "\n".join(f"{combination} | {check}" for combination, check in missing)
+
+
+def test_a_combination_is_what_the_framework_builds_not_what_the_project_is_called() -> None:
+    answers = {
+        "project_name": "My Shop",
+        "project_slug": "my_shop",
+        "framework": "django",
+        "use_cases": ["cms", "e-commerce", "ml-api"],  # ml-api: FastAPI's side, dropped
+        "database": "sqlite",
+        "background_jobs": True,
+        "_commit": "v1",
+    }
+    assert combination_of(answers) == "django sqlite [e-commerce cms] background_jobs=True"
+
+
+def test_commands_lose_their_ports_and_paths(tmp_path: Path) -> None:
+    argv = ["uv", "run", "gunicorn", "p.wsgi", "--bind", "127.0.0.1:41234", str(tmp_path / "x")]
+    assert normalized_command(argv, tmp_path) == (
+        "uv run gunicorn p.wsgi --bind 127.0.0.1:{port} {project}/x"
+    )
+
+
+RECORDED_SESSION = """
+import subprocess, sys, time, urllib.request
+from pathlib import Path
+from checks_manifest import install
+
+install(Path(sys.argv[1]))
+port = sys.argv[2]
+server = subprocess.Popen(
+    [sys.executable, "-m", "http.server", port, "--bind", "127.0.0.1"],
+    cwd=sys.argv[3], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+)
+try:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/.copier-answers.yml?x=1", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.1)
+finally:
+    server.terminate()
+    server.wait()
+"""
+
+
+def test_the_recorder_sees_a_command_in_a_project_and_requests_to_its_server(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    answers = {"framework": "fastapi", "use_cases": [], "database": "sqlite"}
+    (project / ".copier-answers.yml").write_text(yaml.safe_dump(answers))
+    record = tmp_path / "record"
+    # Its own interpreter: the recorder patches the process it is installed in.
+    subprocess.run(
+        [sys.executable, "-c", RECORDED_SESSION, str(record), str(free_port()), str(project)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(HERE)},
+        check=True,
+        timeout=60,
+    )
+    pairs = recorded_pairs(record)
+    python = Path(sys.executable).name
+    assert ("fastapi sqlite []", f"{python} -m http.server {{port}} --bind 127.0.0.1") in pairs
+    assert ("fastapi sqlite []", "GET /.copier-answers.yml") in pairs
