@@ -9,7 +9,8 @@ ids replaced by placeholders.
 
 With `SCAFFOLD_RECORD_CHECKS=DIR` every test process appends what it runs to `DIR/<pid>.jsonl`.
 Then `python tests/checks_manifest.py write DIR` writes `tests/checks-after.txt`, and
-`python tests/checks_manifest.py verify DIR` fails when what a full run did differs from that file.
+`python tests/checks_manifest.py verify DIR` fails when a full run lost a pair of
+`tests/checks-before.txt`, and says how the run differs from `tests/checks-after.txt`.
 `tests/checks-before.txt` is what the suite ran before it was restructured so that each
 combination is generated and checked once; `tests/test_checks_manifest.py` fails when a pair of
 it is missing from `tests/checks-after.txt`.
@@ -250,20 +251,22 @@ def main(argv: Sequence[str]) -> int:
         target.write_text(format_manifest(pairs), encoding="utf-8")
         print(f"{target.name}: {len(pairs)} pairs")
         return 0
-    expected = read_manifest(AFTER)
-    missing, extra = expected - pairs, pairs - expected
-    for combination, check in sorted(missing):
+    before, after = read_manifest(BEFORE), read_manifest(AFTER)
+    lost = before - pairs
+    for combination, check in sorted(lost):
         print(f"not run: {combination} | {check}", file=sys.stderr)
-    for combination, check in sorted(extra):
-        print(f"not in {AFTER.name}: {combination} | {check}", file=sys.stderr)
-    if missing or extra:
+    new, gone = len(pairs - after), len(after - pairs)
+    print(
+        f"checks manifest: {len(pairs)} pairs run; {len(before)} before, {len(lost)} of them lost; "
+        f"{new} not in {AFTER.name}, {gone} of it not run"
+    )
+    if lost:
         print(
-            f"{len(missing)} pairs not run, {len(extra)} unlisted: after a full run, "
-            f"`uv run python tests/checks_manifest.py write {directory}` and review the diff",
+            f"{len(lost)} pairs the suite checked before were not run: attach those checks to "
+            "a matrix row again (tests/projects.py)",
             file=sys.stderr,
         )
         return 1
-    print(f"checks manifest: the run made all {len(pairs)} pairs of {AFTER.name}")
     return 0
 
 

@@ -410,8 +410,17 @@ def test_products_api_carries_the_currency(hybrid: tuple[Path, str]) -> None:
 @pytest.mark.parametrize(
     ("row", "command"),
     [
-        (*row_params(["django-postgresql-none"]), ("uv", "run", "python", "manage.py", "migrate")),
-        (*row_params(["fastapi-postgresql-none"]), ("uv", "run", "alembic", "upgrade", "head")),
+        pytest.param(row.values[0], command, id=row.id, marks=row.marks)
+        for row, command in [
+            (
+                row_params(["django-postgresql-none"])[0],
+                ("uv", "run", "python", "manage.py", "migrate"),
+            ),
+            (
+                row_params(["fastapi-postgresql-none"])[0],
+                ("uv", "run", "alembic", "upgrade", "head"),
+            ),
+        ]
     ],
     indirect=["row"],
 )
