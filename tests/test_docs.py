@@ -126,3 +126,22 @@ def test_missing_readme_section_is_named() -> None:
     hook = load_hook("readme_sections")
     with pytest.raises(hook.SectionNotFoundError, match="no heading 'Nowhere'"):
         hook.readme_section("fastapi-sqlite", "Nowhere")
+
+
+INSTALL = re.compile(r"uv tool install ([^\s`]+)")
+# What a reader can install with no release published: the checkout, or a wheel built from it.
+# tests/test_package.py runs the wheel's install as the docs show it.
+INSTALLABLE_WITHOUT_A_RELEASE = {".", "dist/webscaffold-*.whl"}
+
+
+def test_install_commands_work_without_a_published_release() -> None:
+    pages = [REPO_ROOT / "README.md", REPO_ROOT / "CONTRIBUTING.md", *sorted(DOCS.rglob("*.md"))]
+    found = {
+        (str(page.relative_to(REPO_ROOT)), match[1])
+        for page in pages
+        for match in INSTALL.finditer(page.read_text(encoding="utf-8"))
+    }
+    assert ("docs/index.md", ".") in found  # the site's first command
+    assert ("docs/getting-started.md", "dist/webscaffold-*.whl") in found
+    for page, target in found:
+        assert target in INSTALLABLE_WITHOUT_A_RELEASE, f"{page}: uv tool install {target}"

@@ -79,3 +79,31 @@ def test_installed_package_generates_offline(wheel: Path, tmp_path: Path) -> Non
     answers = yaml.safe_load((tmp_path / "shop" / ".copier-answers.yml").read_text())
     assert answers["framework"] == "django"
     assert (tmp_path / "shop" / "pyproject.toml").is_file()
+
+
+@pytest.mark.slow
+def test_tool_install_from_a_built_wheel_as_documented(wheel: Path, tmp_path: Path) -> None:
+    """docs/getting-started.md: `uv build --wheel && uv tool install dist/webscaffold-*.whl`."""
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / wheel.name).write_bytes(wheel.read_bytes())
+    env = project_env(
+        UV_OFFLINE="1", UV_TOOL_DIR=str(tmp_path / "tools"), UV_TOOL_BIN_DIR=str(tmp_path / "bin")
+    )
+    installed = subprocess.run(
+        ["bash", "-c", "uv tool install dist/webscaffold-*.whl"],  # the docs' glob, as a shell does
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stderr
+    version = subprocess.run(
+        [str(tmp_path / "bin" / "scaffold"), "--version"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert version.stdout.startswith("scaffold "), version.stderr
