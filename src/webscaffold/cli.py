@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # annotations only: commands import the engine lazily to keep
     # Typer's own Click, whose types it does not re-export.
     from typer._click import Context, HelpFormatter
 
+    from webscaffold.generate import NewProject
     from webscaffold.update import UpdateOptions
 
 # Maintainer commands are listed apart from the ones every user needs.
@@ -204,19 +205,34 @@ def new(
         )
     if project.lock_problem:
         say(f"warning: {project.lock_problem}", stderr=True)
+    if project.inside_repository is not None:
+        say(
+            ("note:", "yellow"),
+            f" {project.path} is a new git repository nested inside the one at "
+            f"{project.inside_repository}; to make it part of that one instead, pass --no-git",
+            stderr=True,
+        )
     _note_left_out(project.answers, "--framework ")
     name = str(project.answers.get("project_name", project.path.name))
     out = console()
     framework_used = project.answers.get("framework")
     say(("Created", "green"), f" {name} in {project.path} ({framework_used})", out=out)
-    for line in (
-        "Next steps:",
-        f"  cd {project.path}",
+    for line in _next_steps(project):
+        say(line, out=out)
+
+
+def _next_steps(project: NewProject) -> list[str]:
+    steps = ["Next steps:", f"  cd {project.path}"]
+    if project.needs_lock and project.committed:
+        steps.append('  uv lock && git add uv.lock && git commit -m "Lock dependencies"')
+    elif project.needs_lock:
+        steps.append("  uv lock              # then commit uv.lock with the project")
+    return [
+        *steps,
         "  uv sync",
         "  uv run pytest        # the project's own tests",
         "  (the project's README says how to run it)",
-    ):
-        say(line, out=out)
+    ]
 
 
 @app.command(cls=_Command)
