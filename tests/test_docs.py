@@ -13,6 +13,7 @@ import yaml
 from support import REPO_ROOT
 
 DOCS = REPO_ROOT / "docs"
+FIXTURES = REPO_ROOT / "tests" / "fixtures"
 
 
 def load_hook(name: str) -> ModuleType:
@@ -36,6 +37,7 @@ def test_mkdocs_runs_the_hooks() -> None:
     assert hooks, "mkdocs.yml lists no hooks"
     assert "docs/hooks/options.py" in hooks[1]
     assert "docs/hooks/readme_sections.py" in hooks[1]
+    assert "docs/hooks/tasks.py" in hooks[1]
 
 
 def test_every_copier_question_is_on_the_options_page() -> None:
@@ -145,3 +147,57 @@ def test_install_commands_work_without_a_published_release() -> None:
     assert ("docs/getting-started.md", "dist/webscaffold-*.whl") in found
     for page, target in found:
         assert target in INSTALLABLE_WITHOUT_A_RELEASE, f"{page}: uv tool install {target}"
+
+
+USE_CASES = [
+    str(value)
+    for value in yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["use_cases"][
+        "choices"
+    ].values()
+]
+
+
+@pytest.mark.parametrize("use_case", USE_CASES)
+def test_use_case_page_lists_its_tasks_from_the_source(use_case: str) -> None:
+    """Each page's "Tasks" row is generated, so it names what the fixture's tasks.py defines."""
+    page = site_page(f"use-cases/{use_case}.md", load_hook("tasks"))
+    (row,) = [line for line in page.splitlines() if line.startswith("| Tasks |")]
+    assert "generated-tasks" not in row
+    assert "none scheduled" not in row
+    package = next(
+        p
+        for p in (FIXTURES / "hybrid-all-use-cases").iterdir()
+        if p.is_dir() and (p / "celery.py").is_file()
+    )
+    beat = (package / "celery.py").read_text()
+    for name in load_hook("tasks").task_names(use_case):
+        assert f"`{name}`" in row
+        assert (f'tasks.{name}"' in beat) == (
+            "run by beat" in row.split(f"`{name}`")[1].split(";")[0]
+        )
+
+
+def test_e_commerce_page_names_the_order_confirmation_task() -> None:
+    page = site_page("use-cases/e-commerce.md", load_hook("tasks"))
+    assert "`send_order_confirmation` (email the order's confirmation)" in page
+    mobile = site_page("use-cases/mobile-backend.md", load_hook("tasks"))
+    assert "`prune_refresh_tokens`" in mobile
+    assert "run by beat on `crontab(hour=4, minute=0)`" in mobile
+    assert "nothing schedules it" not in mobile
+
+
+def test_tasks_hook_refuses_an_unknown_use_case() -> None:
+    hook = load_hook("tasks")
+    with pytest.raises(hook.UnknownUseCaseError, match="no use case 'blog'"):
+        hook.on_page_markdown("| Tasks | <!-- generated-tasks blog --> |")
+
+
+def test_home_page_says_api_docs_are_served_offline() -> None:
+    home = (DOCS / "index.md").read_text(encoding="utf-8")
+    assert "from a CDN" not in home
+    for app in (
+        "{% if use_sqlalchemy %}app.py{% endif %}.jinja",
+        "{% if use_hybrid %}api{% endif %}/app.py.jinja",
+    ):
+        source = next((REPO_ROOT / "template").glob(f"*/{app}"))
+        assert "from fastapi_offline import FastAPIOffline" in source.read_text(encoding="utf-8")
