@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shlex
+import socket
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 from types import ModuleType
 
@@ -201,3 +206,47 @@ def test_home_page_says_api_docs_are_served_offline() -> None:
     ):
         source = next((REPO_ROOT / "template").glob(f"*/{app}"))
         assert "from fastapi_offline import FastAPIOffline" in source.read_text(encoding="utf-8")
+
+
+def contributing_docs_commands() -> list[str]:
+    """The commands of CONTRIBUTING.md's documentation-site block, comments dropped."""
+    text = (REPO_ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    block = text.partition("## The documentation site")[2].split("```bash\n", 1)[1].split("```")[0]
+    return [line.partition("#")[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def test_contributing_docs_build_runs_as_shown() -> None:
+    (build,) = [c for c in contributing_docs_commands() if " build" in c]
+    assert build == "uv run --group docs mkdocs build --strict"
+    result = subprocess.run(
+        shlex.split(build), cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (REPO_ROOT / "site" / "use-cases" / "e-commerce" / "index.html").is_file()
+
+
+def test_contributing_docs_preview_serves_the_site() -> None:
+    (serve,) = [c for c in contributing_docs_commands() if " serve" in c]
+    assert serve == "uv run --group docs mkdocs serve"
+    with socket.socket() as probe:  # a free port: 8000 may be taken on a shared machine
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [*shlex.split(serve), "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as page:
+                    assert b"webscaffold" in page.read()
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "mkdocs serve failed"
+                time.sleep(0.5)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
