@@ -107,3 +107,34 @@ def test_tool_install_from_a_built_wheel_as_documented(wheel: Path, tmp_path: Pa
         check=False,
     )
     assert version.stdout.startswith("scaffold "), version.stderr
+
+
+@pytest.mark.slow
+def test_tool_install_from_a_clone_as_documented(tmp_path: Path) -> None:
+    """README and docs/index.md: `uv tool install .` inside a clone."""
+    env = project_env(
+        UV_OFFLINE="1", UV_TOOL_DIR=str(tmp_path / "tools"), UV_TOOL_BIN_DIR=str(tmp_path / "bin")
+    )
+    installed = subprocess.run(
+        ["uv", "tool", "install", "."],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stderr
+    made = subprocess.run(
+        [
+            str(tmp_path / "bin" / "scaffold"),
+            *("new", str(tmp_path / "shop"), "--defaults", "--no-lock"),
+            *("--data", "project_name=Shop", "--use-case", "e-commerce"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / "shop" / ".copier-answers.yml").is_file()
