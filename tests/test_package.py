@@ -81,30 +81,27 @@ def test_installed_package_generates_offline(wheel: Path, tmp_path: Path) -> Non
     assert (tmp_path / "shop" / "pyproject.toml").is_file()
 
 
+def tool_install(command: str, cwd: Path, tmp_path: Path) -> Path:
+    """Run a documented `uv tool install` as a shell would, into tmp_path; its `scaffold`."""
+    env = project_env(
+        UV_OFFLINE="1", UV_TOOL_DIR=str(tmp_path / "tools"), UV_TOOL_BIN_DIR=str(tmp_path / "bin")
+    )
+    installed = subprocess.run(
+        ["bash", "-c", command], cwd=cwd, capture_output=True, text=True, env=env, check=False
+    )
+    assert installed.returncode == 0, installed.stderr
+    return tmp_path / "bin" / "scaffold"
+
+
 @pytest.mark.slow
 def test_tool_install_from_a_built_wheel_as_documented(wheel: Path, tmp_path: Path) -> None:
     """docs/getting-started.md: `uv build --wheel && uv tool install dist/webscaffold-*.whl`."""
     dist = tmp_path / "dist"
     dist.mkdir()
     (dist / wheel.name).write_bytes(wheel.read_bytes())
-    env = project_env(
-        UV_OFFLINE="1", UV_TOOL_DIR=str(tmp_path / "tools"), UV_TOOL_BIN_DIR=str(tmp_path / "bin")
-    )
-    installed = subprocess.run(
-        ["bash", "-c", "uv tool install dist/webscaffold-*.whl"],  # the docs' glob, as a shell does
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    assert installed.returncode == 0, installed.stderr
+    scaffold = tool_install("uv tool install dist/webscaffold-*.whl", tmp_path, tmp_path)
     version = subprocess.run(
-        [str(tmp_path / "bin" / "scaffold"), "--version"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
+        [str(scaffold), "--version"], capture_output=True, text=True, check=False
     )
     assert version.stdout.startswith("scaffold "), version.stderr
 
@@ -112,27 +109,16 @@ def test_tool_install_from_a_built_wheel_as_documented(wheel: Path, tmp_path: Pa
 @pytest.mark.slow
 def test_tool_install_from_a_clone_as_documented(tmp_path: Path) -> None:
     """README and docs/index.md: `uv tool install .` inside a clone."""
-    env = project_env(
-        UV_OFFLINE="1", UV_TOOL_DIR=str(tmp_path / "tools"), UV_TOOL_BIN_DIR=str(tmp_path / "bin")
-    )
-    installed = subprocess.run(
-        ["uv", "tool", "install", "."],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    assert installed.returncode == 0, installed.stderr
+    scaffold = tool_install("uv tool install .", REPO_ROOT, tmp_path)
     made = subprocess.run(
         [
-            str(tmp_path / "bin" / "scaffold"),
+            str(scaffold),
             *("new", str(tmp_path / "shop"), "--defaults", "--no-lock"),
             *("--data", "project_name=Shop", "--use-case", "e-commerce"),
         ],
         capture_output=True,
         text=True,
-        env=env,
+        env=project_env(UV_OFFLINE="1"),
         stdin=subprocess.DEVNULL,
         check=False,
     )
