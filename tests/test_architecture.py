@@ -200,3 +200,13 @@ def test_the_checklist_names_every_place_this_test_checks() -> None:
         "docs/matrix.md",
     ):
         assert place in checklist, place
+
+
+def test_the_module_map_names_every_module() -> None:
+    """A module added to the package gets a row in the map (and a removed one loses it)."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    table = text.partition("## Module map (`src/webscaffold/`)")[2].partition("\n## ")[0]
+    mapped = set(re.findall(r"^\| `(\w+\.py)` \|", table, re.MULTILINE))
+    package = REPO_ROOT / "src" / "webscaffold"
+    modules = {path.name for path in package.glob("*.py")} - {"__init__.py", "__main__.py"}
+    assert mapped == modules

@@ -333,3 +333,84 @@ def test_real_time_projects_get_redis_in_ci(rendered: dict[str, Path]) -> None:
     gitlab = yaml.safe_load((rendered["gitlab-fastapi-real-time"] / ".gitlab-ci.yml").read_text())
     assert [service["alias"] for service in gitlab["tests"]["services"]] == ["redis"]
     assert gitlab["tests"]["variables"]["REDIS_URL"].startswith("redis://redis:")
+
+
+@pytest.mark.parametrize(
+    ("src", "commit", "variable", "spec"),
+    [
+        pytest.param(
+            "https://github.com/org/webscaffold.git",
+            "v0.3.0",
+            "",
+            "git+https://github.com/org/webscaffold.git@v0.3.0",
+            id="url-at-tag",
+        ),
+        pytest.param(
+            "gh:org/webscaffold",
+            "v0.3.0-4-g1a2b3c4",
+            "",
+            "git+https://github.com/org/webscaffold@1a2b3c4",
+            id="shortcut-past-a-tag",
+        ),
+        pytest.param(
+            "git@example.com:org/webscaffold.git",
+            "'1a2b3c4'",
+            "",
+            "git+ssh://git@example.com/org/webscaffold.git@1a2b3c4",
+            id="ssh",
+        ),
+        pytest.param(
+            "/home/me/webscaffold",
+            "v0.3.0",
+            "webscaffold==0.3.0",
+            "webscaffold==0.3.0",
+            id="repository-variable-wins",
+        ),
+    ],
+)
+def test_template_update_installs_the_recorded_webscaffold_pinned(
+    rendered: dict[str, Path], tmp_path: Path, src: str, commit: str, variable: str, spec: str
+) -> None:
+    """The workflow's `scaffold` comes from the answers file's source at its recorded version."""
+    outputs, result = run_source_step(rendered["github-fastapi"], tmp_path, src, commit, variable)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert outputs == f"spec={spec}\n"
+    workflow = yaml.safe_load(
+        (rendered["github-fastapi"] / ".github/workflows/template-update.yml").read_text()
+    )
+    steps = {step.get("id"): step for step in workflow["jobs"]["update"]["steps"]}
+    for name in ("check", "update"):
+        assert steps[name]["env"] == {"WEBSCAFFOLD": "${{ steps.source.outputs.spec }}"}
+        assert 'uvx --from "$WEBSCAFFOLD" scaffold' in steps[name]["run"]
+
+
+def test_template_update_refuses_a_local_source_it_cannot_install(
+    rendered: dict[str, Path], tmp_path: Path
+) -> None:
+    outputs, result = run_source_step(
+        rendered["github-fastapi"], tmp_path, "/home/me/webscaffold", "v0.3.0", ""
+    )
+    assert result.returncode == 1
+    assert outputs == ""
+    assert "records a local template source (/home/me/webscaffold)" in result.stdout
+    assert "set the repository variable WEBSCAFFOLD" in result.stdout
+
+
+def run_source_step(
+    project: Path, tmp_path: Path, src: str, commit: str, variable: str
+) -> tuple[str, subprocess.CompletedProcess[str]]:
+    """Run the `source` step (bash -eo pipefail) against an answers file recording src@commit."""
+    (tmp_path / ".copier-answers.yml").write_text(
+        f"# Written by Copier\n_commit: {commit}\n_src_path: {src}\nframework: fastapi\n"
+    )
+    outputs = tmp_path / "github-output"
+    outputs.write_text("")
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step_scripts(project)["source"]],
+        cwd=tmp_path,
+        env={**project_env(), "GITHUB_OUTPUT": str(outputs), "WEBSCAFFOLD": variable},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return outputs.read_text(), result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 import subprocess
 import sys
@@ -126,7 +127,29 @@ BAD_INPUT = [
     pytest.param(["--data", "no-equals-sign"], "KEY=VALUE", id="malformed-data"),
     pytest.param(["--data", "use_django=true"], "unknown answer key", id="derived-flag"),
     pytest.param(["-u", "blog"], "unknown use case 'blog'", id="unknown-use-case"),
-    pytest.param(["--framework", "flask"], "--framework: 'flask'", id="unknown-framework"),
+    pytest.param(
+        ["--framework", "flask"],
+        "--framework: unknown framework 'flask'; choose from: django, fastapi, hybrid",
+        id="unknown-framework",
+    ),
+    # Near misses name the intended value.
+    pytest.param(
+        ["-u", "ecommerce"], "use case 'ecommerce'; did you mean 'e-commerce'?", id="near-use-case"
+    ),
+    pytest.param(
+        ["--framework", "djnago"], "framework 'djnago'; did you mean 'django'?", id="near-framework"
+    ),
+    pytest.param(
+        ["--data", "databse=sqlite"], "key 'databse'; did you mean 'database'?", id="near-key"
+    ),
+    pytest.param(
+        ["--data", "framework=djnago"], "'djnago'; did you mean 'django'?", id="near-choice"
+    ),
+    pytest.param(
+        ["--data", "use_cases=[ecommerce]"],
+        "'ecommerce'; did you mean 'e-commerce'?",
+        id="near-choice-in-list",
+    ),
     pytest.param(["--data", "database=mysql"], "database", id="bad-choice"),
     pytest.param(["--data", "use_cases=cms"], "use_cases must be a list", id="list-as-text"),
     pytest.param(["--data", "use_cases=[blog]"], "use_cases", id="unknown-in-list"),
@@ -304,6 +327,59 @@ def test_new_help_shows_real_metavars() -> None:
     assert "<list[str]>" not in output
     for metavar in ("DIR", "--use-case USE_CASE", "--data KEY=VALUE", "--framework NAME"):
         assert metavar in output, metavar
+
+
+def test_help_lists_every_command_whole_with_maintainer_commands_apart() -> None:
+    code, short = scaffold("-h")
+    assert code == 0
+    assert scaffold("--help").output == short
+    commands, _, maintainer = short.partition("Maintainer commands:")
+    assert "..." not in commands.partition("Commands:")[2] + maintainer
+    assert "  fixtures " in maintainer
+    assert "fixtures" not in commands.partition("Commands:")[2]
+    described = " ".join(short.split())
+    for line in (
+        "update Update a project to a newer template version, keeping your changes.",
+        "check Is the project behind its template, and which files drifted from it?",
+        "fixtures Regenerate or check golden fixture projects",
+    ):
+        assert line in described, line
+    assert "--install-completion" in short
+    assert "--show-completion" in short
+
+
+def test_usage_line_shows_a_required_argument_plainly() -> None:
+    code, output = scaffold("new", "-h")
+    assert code == 0
+    assert output.splitlines()[0] == "Usage: scaffold new [OPTIONS] DIR"
+    assert (
+        "Usage: scaffold fixtures regen [OPTIONS] DIR" in scaffold("fixtures", "regen", "-h").output
+    )
+
+
+def test_shell_completion_script_is_shown() -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("scaffold")), "--show-completion", "bash"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "complete -o default -F _scaffold_completion scaffold" in result.stdout
+
+
+def test_install_completion_as_the_readme_says(tmp_path: Path) -> None:
+    env = {**os.environ, "HOME": str(tmp_path), "SHELL": "/bin/bash"}
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("scaffold")), "--install-completion", "bash"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "bash completion installed" in result.stdout
+    assert "scaffold" in (tmp_path / ".bashrc").read_text()
 
 
 def test_help_imports_no_heavy_library() -> None:

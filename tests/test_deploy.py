@@ -212,7 +212,7 @@ def test_kubernetes_pods_are_locked_down(rendered: dict[str, Path], variant: str
 
 
 def test_kubernetes_needs_a_database_server(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="kubernetes needs database=postgresql"):
+    with pytest.raises(ValueError, match="'kubernetes': needs database=postgresql"):
         copy_project(tmp_path / "p", kubernetes=True, database="sqlite")
 
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shlex
+import socket
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 from types import ModuleType
 
@@ -13,6 +18,7 @@ import yaml
 from support import REPO_ROOT
 
 DOCS = REPO_ROOT / "docs"
+FIXTURES = REPO_ROOT / "tests" / "fixtures"
 
 
 def load_hook(name: str) -> ModuleType:
@@ -36,6 +42,7 @@ def test_mkdocs_runs_the_hooks() -> None:
     assert hooks, "mkdocs.yml lists no hooks"
     assert "docs/hooks/options.py" in hooks[1]
     assert "docs/hooks/readme_sections.py" in hooks[1]
+    assert "docs/hooks/tasks.py" in hooks[1]
 
 
 def test_every_copier_question_is_on_the_options_page() -> None:
@@ -126,3 +133,120 @@ def test_missing_readme_section_is_named() -> None:
     hook = load_hook("readme_sections")
     with pytest.raises(hook.SectionNotFoundError, match="no heading 'Nowhere'"):
         hook.readme_section("fastapi-sqlite", "Nowhere")
+
+
+INSTALL = re.compile(r"uv tool install ([^\s`]+)")
+# What a reader can install with no release published: the checkout, or a wheel built from it.
+# tests/test_package.py runs the wheel's install as the docs show it.
+INSTALLABLE_WITHOUT_A_RELEASE = {".", "dist/webscaffold-*.whl"}
+
+
+def test_install_commands_work_without_a_published_release() -> None:
+    pages = [REPO_ROOT / "README.md", REPO_ROOT / "CONTRIBUTING.md", *sorted(DOCS.rglob("*.md"))]
+    found = {
+        (str(page.relative_to(REPO_ROOT)), match[1])
+        for page in pages
+        for match in INSTALL.finditer(page.read_text(encoding="utf-8"))
+    }
+    assert ("docs/index.md", ".") in found  # the site's first command
+    assert ("docs/getting-started.md", "dist/webscaffold-*.whl") in found
+    for page, target in found:
+        assert target in INSTALLABLE_WITHOUT_A_RELEASE, f"{page}: uv tool install {target}"
+
+
+USE_CASES = [
+    str(value)
+    for value in yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["use_cases"][
+        "choices"
+    ].values()
+]
+
+
+@pytest.mark.parametrize("use_case", USE_CASES)
+def test_use_case_page_lists_its_tasks_from_the_source(use_case: str) -> None:
+    """Each page's "Tasks" row is generated, so it names what the fixture's tasks.py defines."""
+    page = site_page(f"use-cases/{use_case}.md", load_hook("tasks"))
+    (row,) = [line for line in page.splitlines() if line.startswith("| Tasks |")]
+    assert "generated-tasks" not in row
+    assert "none scheduled" not in row
+    package = next(
+        p
+        for p in (FIXTURES / "hybrid-all-use-cases").iterdir()
+        if p.is_dir() and (p / "celery.py").is_file()
+    )
+    beat = (package / "celery.py").read_text()
+    for name in load_hook("tasks").task_names(use_case):
+        assert f"`{name}`" in row
+        assert (f'tasks.{name}"' in beat) == (
+            "run by beat" in row.split(f"`{name}`")[1].split(";")[0]
+        )
+
+
+def test_e_commerce_page_names_the_order_confirmation_task() -> None:
+    page = site_page("use-cases/e-commerce.md", load_hook("tasks"))
+    assert "`send_order_confirmation` (email the order's confirmation)" in page
+    mobile = site_page("use-cases/mobile-backend.md", load_hook("tasks"))
+    assert "`prune_refresh_tokens`" in mobile
+    assert "run by beat on `crontab(hour=4, minute=0)`" in mobile
+    assert "nothing schedules it" not in mobile
+
+
+def test_tasks_hook_refuses_an_unknown_use_case() -> None:
+    hook = load_hook("tasks")
+    with pytest.raises(hook.UnknownUseCaseError, match="no use case 'blog'"):
+        hook.on_page_markdown("| Tasks | <!-- generated-tasks blog --> |")
+
+
+def test_home_page_says_api_docs_are_served_offline() -> None:
+    home = (DOCS / "index.md").read_text(encoding="utf-8")
+    assert "from a CDN" not in home
+    for app in (
+        "{% if use_sqlalchemy %}app.py{% endif %}.jinja",
+        "{% if use_hybrid %}api{% endif %}/app.py.jinja",
+    ):
+        source = next((REPO_ROOT / "template").glob(f"*/{app}"))
+        assert "from fastapi_offline import FastAPIOffline" in source.read_text(encoding="utf-8")
+
+
+def contributing_docs_commands() -> list[str]:
+    """The commands of CONTRIBUTING.md's documentation-site block, comments dropped."""
+    text = (REPO_ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    block = text.partition("## The documentation site")[2].split("```bash\n", 1)[1].split("```")[0]
+    return [line.partition("#")[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def test_contributing_docs_build_runs_as_shown() -> None:
+    (build,) = [c for c in contributing_docs_commands() if " build" in c]
+    assert build == "uv run --group docs mkdocs build --strict"
+    result = subprocess.run(
+        shlex.split(build), cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (REPO_ROOT / "site" / "use-cases" / "e-commerce" / "index.html").is_file()
+
+
+def test_contributing_docs_preview_serves_the_site() -> None:
+    (serve,) = [c for c in contributing_docs_commands() if " serve" in c]
+    assert serve == "uv run --group docs mkdocs serve"
+    with socket.socket() as probe:  # a free port: 8000 may be taken on a shared machine
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [*shlex.split(serve), "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as page:
+                    assert b"webscaffold" in page.read()
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "mkdocs serve failed"
+                time.sleep(0.5)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -235,8 +235,8 @@ def test_check_ignores_tool_caches(current: tuple[Path, Path]) -> None:
         ({"bad.yml": "name: X\nflavor: fancy\n"}, "bad.yml: unknown answer key 'flavor'"),
         ({"bad.yml": "flavour: fancy\n"}, "bad.yml: no answer for name"),
         ({"bad.yml": "name: X\ntags: a\n"}, "bad.yml: answer 'tags' must be a list"),
-        ({"bad.yml": "name: X\nflavour: sour\n"}, "bad.yml: Invalid choice for 'flavour'"),
-        ({"bad.yml": "name: X\ntags: [c]\n"}, "bad.yml: Invalid choice for 'tags'"),
+        ({"bad.yml": "name: X\nflavour: sour\n"}, "bad.yml: flavour: unknown choice 'sour'"),
+        ({"bad.yml": "name: X\ntags: [c]\n"}, "tags: unknown choice 'c'; choose from: a, b"),
         ({"notes.txt": "no answer files here\n"}, "has no answer files (<name>.yml)"),
     ],
 )

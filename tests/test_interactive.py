@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import select
 import signal
+import struct
 import subprocess
+import termios
 import time
 from pathlib import Path
 
@@ -83,3 +86,16 @@ def test_terminate_at_a_prompt_leaves_nothing(tmp_path: Path) -> None:
     assert term.finish() == 130, term.screen
     assert "nothing was changed" in term.screen
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_refused_answer_is_shown_whole_on_an_80_column_terminal(tmp_path: Path) -> None:
+    term = Terminal("new", "site", "--no-git", "--no-lock", cwd=tmp_path)
+    # The terminal the program sees: 80 columns (prompt_toolkit asks the terminal, not $COLUMNS).
+    fcntl.ioctl(term.master, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    term.wait_for("Project name")
+    term.type("Pty Probe\r")
+    term.wait_for("package name")
+    term.type("\x15multiprocessing\r")  # Ctrl-U clears the suggested slug
+    term.wait_for("would shadow an import; rename it")
+    term.process.send_signal(signal.SIGTERM)
+    assert term.finish() == 130, term.screen

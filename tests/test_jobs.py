@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 import tomllib
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from support import (
     project_env,
     run,
 )
+from webscaffold.generate import write_env_file
 
 SLUG = "bar_probe"  # from the canonical answers' project name, "Bar Probe"
 GOLDEN = REPO_ROOT / "tests" / "fixtures"
@@ -153,3 +155,34 @@ def test_production_refuses_to_start_without_redis(golden: Path) -> None:
         check=False,
     )
     assert started.returncode == 0, started.stderr
+
+
+@pytest.mark.slow
+def test_running_beat_as_the_readme_says_leaves_the_tree_clean(golden: Path) -> None:
+    """Beat's schedule file goes where git ignores it, so `scaffold update` is not refused."""
+    readme = (golden / "README.md").read_text(encoding="utf-8")
+    (line,) = [
+        line for line in readme.splitlines() if line.startswith("uv run celery") and " beat" in line
+    ]
+    command = line.partition("#")[0].split()
+    env = project_env()
+    env.pop("REDIS_URL", None)  # development: beat starts and writes its schedule all the same
+    write_env_file(golden)  # the git-ignored .env `scaffold new` writes (development opt-in)
+    run(golden, "git", "init", "--quiet", env=env)
+    run(golden, "git", "add", "--all", env=env)
+    run(golden, "git", "commit", "--quiet", "--message", "generated", env=env)
+    beat = subprocess.Popen(
+        command, cwd=golden, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        schedule = golden / "var" / "celerybeat-schedule"
+        for _ in range(120):
+            if list(schedule.parent.glob("celerybeat-schedule*")) or beat.poll() is not None:
+                break
+            time.sleep(0.25)
+    finally:
+        beat.terminate()
+        output, _ = beat.communicate(timeout=30)
+    assert list(schedule.parent.glob("celerybeat-schedule*")), output
+    status = run(golden, "git", "status", "--porcelain", "--untracked-files=all", env=env)
+    assert status == "", status

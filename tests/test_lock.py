@@ -41,6 +41,31 @@ def test_no_lock_skips_it(tmp_path: Path) -> None:
     assert "Locking" not in output
     assert not (project / "uv.lock").exists()
     assert "pyproject.toml" in committed_files(project)
+    # The next steps say to lock and commit; run that line as printed.
+    steps = output.partition("Next steps:")[2].splitlines()
+    (lock,) = [line.strip() for line in steps if line.strip().startswith("uv lock")]
+    assert lock == 'uv lock && git add uv.lock && git commit -m "Lock dependencies"'
+    run(project, "bash", "-c", lock, env=project_env())
+    assert "uv.lock" in committed_files(project)
+    assert status(project) == []
+
+
+def test_no_lock_without_git_says_to_lock_and_commit(tmp_path: Path) -> None:
+    code, output = scaffold("new", str(tmp_path / "bar"), *NAME, "--no-lock", "--no-git")
+    assert code == 0, output
+    assert "  uv lock              # then commit uv.lock with the project" in output
+
+
+def test_new_inside_a_repository_says_it_nests_one(tmp_path: Path) -> None:
+    git(tmp_path, "init", "--quiet")
+    code, output = scaffold("new", str(tmp_path / "apps" / "bar"), *NAME, "--no-lock")
+    assert code == 0, output
+    (note,) = [line for line in output.splitlines() if line.startswith("note:")]
+    assert f"nested inside the one at {tmp_path}" in note
+    assert "pass --no-git" in note
+    code, output = scaffold("new", str(tmp_path / "apps" / "two"), *NAME, "--no-lock", "--no-git")
+    assert code == 0, output
+    assert "nested" not in output
 
 
 def test_a_lock_uv_cannot_make_is_one_line_and_the_project_is_still_created(
@@ -60,6 +85,7 @@ def test_a_lock_uv_cannot_make_is_one_line_and_the_project_is_still_created(
     assert "Created Bar Probe" in output
     assert not (project / "uv.lock").exists()
     assert "pyproject.toml" in committed_files(project)
+    assert 'uv lock && git add uv.lock && git commit -m "Lock dependencies"' in output
 
 
 # ── scaffold update: a conflict in uv.lock is re-locked, never left to a human ──

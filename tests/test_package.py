@@ -79,3 +79,48 @@ def test_installed_package_generates_offline(wheel: Path, tmp_path: Path) -> Non
     answers = yaml.safe_load((tmp_path / "shop" / ".copier-answers.yml").read_text())
     assert answers["framework"] == "django"
     assert (tmp_path / "shop" / "pyproject.toml").is_file()
+
+
+def tool_install(command: str, cwd: Path, tmp_path: Path) -> Path:
+    """Run a documented `uv tool install` as a shell would, into tmp_path; its `scaffold`."""
+    env = project_env(
+        UV_OFFLINE="1", UV_TOOL_DIR=str(tmp_path / "tools"), UV_TOOL_BIN_DIR=str(tmp_path / "bin")
+    )
+    installed = subprocess.run(
+        ["bash", "-c", command], cwd=cwd, capture_output=True, text=True, env=env, check=False
+    )
+    assert installed.returncode == 0, installed.stderr
+    return tmp_path / "bin" / "scaffold"
+
+
+@pytest.mark.slow
+def test_tool_install_from_a_built_wheel_as_documented(wheel: Path, tmp_path: Path) -> None:
+    """docs/getting-started.md: `uv build --wheel && uv tool install dist/webscaffold-*.whl`."""
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / wheel.name).write_bytes(wheel.read_bytes())
+    scaffold = tool_install("uv tool install dist/webscaffold-*.whl", tmp_path, tmp_path)
+    version = subprocess.run(
+        [str(scaffold), "--version"], capture_output=True, text=True, check=False
+    )
+    assert version.stdout.startswith("scaffold "), version.stderr
+
+
+@pytest.mark.slow
+def test_tool_install_from_a_clone_as_documented(tmp_path: Path) -> None:
+    """README and docs/index.md: `uv tool install .` inside a clone."""
+    scaffold = tool_install("uv tool install .", REPO_ROOT, tmp_path)
+    made = subprocess.run(
+        [
+            str(scaffold),
+            *("new", str(tmp_path / "shop"), "--defaults", "--no-lock"),
+            *("--data", "project_name=Shop", "--use-case", "e-commerce"),
+        ],
+        capture_output=True,
+        text=True,
+        env=project_env(UV_OFFLINE="1"),
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / "shop" / ".copier-answers.yml").is_file()

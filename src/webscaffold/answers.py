@@ -55,6 +55,16 @@ def load_data_file(path: Path, *, label: str = "--data-file ") -> dict[str, Any]
         raise BadInputError(f"{label}{path}: {error.strerror}") from error
 
 
+def not_among(value: str, known: Sequence[str], listed: str = "choose from") -> str:
+    """How to fix a value that is not one of `known`: the near miss if there is one, else all."""
+    from difflib import get_close_matches  # lazy: `scaffold --help` suggests nothing
+
+    close = get_close_matches(value, known, n=1)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return f"{listed}: {', '.join(known)}"
+
+
 def check_keys(data: dict[str, Any], known: Sequence[str], source: str) -> None:
     """Refuse answer keys the template does not ask (a typo would be silently ignored)."""
     for key in data:
@@ -62,7 +72,7 @@ def check_keys(data: dict[str, Any], known: Sequence[str], source: str) -> None:
             continue  # Copier's own metadata in a copied answers file
         if key not in known:
             raise BadInputError(
-                f"{source}: unknown answer key '{key}'; known keys: {', '.join(known)}"
+                f"{source}: unknown answer key '{key}'; {not_among(key, known, 'known keys')}"
             )
 
 

@@ -10,19 +10,63 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from webscaffold.console import Step, console, progress, say
 from webscaffold.errors import ScaffoldError
 from webscaffold.recommend import REASONS
 
 if TYPE_CHECKING:  # annotations only: commands import the engine lazily to keep --help fast
+    # Typer's own Click, whose types it does not re-export.
+    from typer._click import Context, HelpFormatter
+
+    from webscaffold.generate import NewProject
     from webscaffold.update import UpdateOptions
+
+# Maintainer commands are listed apart from the ones every user needs.
+MAINTAINER_PANEL = "Maintainer commands"
+
+
+class _Command(TyperCommand):
+    """A command whose usage line shows a required argument as `DIR`, not Typer's `{DIR}`."""
+
+    def collect_usage_pieces(self, ctx: Context) -> list[str]:
+        """The usage line's pieces, required arguments bare as in every Unix synopsis."""
+        return [_bare(piece) for piece in super().collect_usage_pieces(ctx)]
+
+
+class _Group(TyperGroup):
+    """Lists each command's whole first help line, and maintainer commands in their own section."""
+
+    def collect_usage_pieces(self, ctx: Context) -> list[str]:
+        """The usage line's pieces, required arguments bare."""
+        return [_bare(piece) for piece in super().collect_usage_pieces(ctx)]
+
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+        """One section per help panel; descriptions whole (wrapped, never cut with "...")."""
+        panels: dict[str, list[tuple[str, str]]] = {}
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            panel = getattr(command, "rich_help_panel", None) or "Commands"
+            first_line = (command.short_help or command.help or "").strip().split("\n\n")[0]
+            panels.setdefault(panel, []).append((name, " ".join(first_line.split())))
+        for panel, rows in panels.items():
+            with formatter.section(panel):
+                formatter.write_dl(rows)
+
+
+def _bare(piece: str) -> str:
+    return piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
+
 
 app = typer.Typer(
     name="scaffold",
+    cls=_Group,
     help="Generate Django, FastAPI or hybrid projects, and keep them current.",
     no_args_is_help=True,
-    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     # Plain help: rendering it with rich costs more than the rest of our start-up.
     rich_markup_mode=None,
@@ -95,7 +139,7 @@ UseCases = Annotated[
 _FRAMEWORKS = "django, fastapi or hybrid"
 
 
-@app.command()
+@app.command(cls=_Command)
 def new(
     dest: Annotated[
         Path, typer.Argument(metavar="DIR", help="Directory to create the project in.")
@@ -161,22 +205,37 @@ def new(
         )
     if project.lock_problem:
         say(f"warning: {project.lock_problem}", stderr=True)
+    if project.inside_repository is not None:
+        say(
+            ("note:", "yellow"),
+            f" {project.path} is a new git repository nested inside the one at "
+            f"{project.inside_repository}; to make it part of that one instead, pass --no-git",
+            stderr=True,
+        )
     _note_left_out(project.answers, "--framework ")
     name = str(project.answers.get("project_name", project.path.name))
     out = console()
     framework_used = project.answers.get("framework")
     say(("Created", "green"), f" {name} in {project.path} ({framework_used})", out=out)
-    for line in (
-        "Next steps:",
-        f"  cd {project.path}",
-        "  uv sync",
-        "  uv run pytest        # the project's own tests",
-        "  (the project's README says how to run it)",
-    ):
+    for line in _next_steps(project):
         say(line, out=out)
 
 
-@app.command()
+def _next_steps(project: NewProject) -> list[str]:
+    steps = ["Next steps:", f"  cd {project.path}"]
+    if project.needs_lock and project.committed:
+        steps.append('  uv lock && git add uv.lock && git commit -m "Lock dependencies"')
+    elif project.needs_lock:
+        steps.append("  uv lock              # then commit uv.lock with the project")
+    return [
+        *steps,
+        "  uv sync",
+        "  uv run pytest        # the project's own tests",
+        "  (the project's README says how to run it)",
+    ]
+
+
+@app.command(cls=_Command)
 def recommend(
     use_case: UseCases = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -196,10 +255,11 @@ def recommend(
 
 
 fixtures_app = typer.Typer(
+    cls=_Group,
     help="Regenerate or check golden fixture projects (DIR/<name>.yml → DIR/<name>/).",
     no_args_is_help=True,
 )
-app.add_typer(fixtures_app, name="fixtures")
+app.add_typer(fixtures_app, name="fixtures", rich_help_panel=MAINTAINER_PANEL)
 
 FixturesDir = Annotated[
     Path,
@@ -214,7 +274,7 @@ FixturesTemplate = Annotated[
 ]
 
 
-@fixtures_app.command("regen")
+@fixtures_app.command("regen", cls=_Command)
 def fixtures_regen(directory: FixturesDir, template: FixturesTemplate = None) -> None:
     """Regenerate DIR/<name>/ from each DIR/<name>.yml, replacing stale output."""
     with _running() as step:
@@ -230,7 +290,7 @@ def fixtures_regen(directory: FixturesDir, template: FixturesTemplate = None) ->
             say(("regenerated", "green"), f" {result.path} ({result.files} files)", out=out)
 
 
-@fixtures_app.command("check")
+@fixtures_app.command("check", cls=_Command)
 def fixtures_check(
     directory: FixturesDir,
     template: FixturesTemplate = None,
@@ -291,7 +351,7 @@ def _update_options(
     )
 
 
-@app.command()
+@app.command(cls=_Command)
 def update(
     path: PathArg = Path(),
     vcs_ref: VcsRef = None,
@@ -329,10 +389,10 @@ def update(
         raise typer.Exit(1)
 
 
-app.command(name="upgrade", help="Same as `update`.")(update)
+app.command(name="upgrade", help="Same as `update`.", cls=_Command)(update)
 
 
-@app.command()
+@app.command(cls=_Command)
 def diff(
     path: PathArg = Path(),
     vcs_ref: VcsRef = None,
@@ -374,7 +434,7 @@ def diff(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=_Command)
 def check(
     path: PathArg = Path(),
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from webscaffold.answers import load_yaml_mapping
+from webscaffold.answers import load_yaml_mapping, not_among
 from webscaffold.errors import BadInputError, ScaffoldError
 from webscaffold.gitutil import git_failure
 
@@ -21,6 +21,7 @@ from webscaffold.gitutil import git_failure
 ANSWERS_FILE = ".copier-answers.yml"
 _REMOTE_PREFIXES = ("git@", "gh:", "gl:", "git+")
 _REQUIRED = re.compile(r'Question "(.+)" is required')
+_INVALID_CHOICE = re.compile(r"Invalid choice for '(.+)': '(.*)' is not in \[(.*)\]")
 
 
 def is_remote(source: str) -> bool:
@@ -81,6 +82,11 @@ def copier_errors(
         if not isinstance(error, (ValueError, TypeError, CopierError)):
             raise
         message = (str(error).strip() or type(error).__name__).splitlines()[-1]
+        invalid = _INVALID_CHOICE.fullmatch(message)
+        if invalid:
+            key, value, listed = invalid.groups()
+            hint = not_among(value, re.findall(r"'([^']*)'", listed))
+            message = f"{key}: unknown choice '{value}'; {hint}"
         required = _REQUIRED.fullmatch(message)
         if required:
             key = required.group(1)

@@ -13,7 +13,7 @@ from typing import Any
 
 from webscaffold.copierutil import copier_errors, copy_template, read_answers, resolve_source
 from webscaffold.errors import BadInputError
-from webscaffold.gitutil import init_and_commit
+from webscaffold.gitutil import enclosing_work_tree, init_and_commit
 from webscaffold.lock import lock_new_project
 from webscaffold.template import askable, bundled_questions, default_source
 
@@ -29,6 +29,8 @@ class NewProject:
     answers: dict[str, Any]
     committed: bool
     lock_problem: str | None = None  # why uv.lock could not be made
+    needs_lock: bool = False  # a uv project with no uv.lock yet (`--no-lock`, or uv failed)
+    inside_repository: Path | None = None  # the git work tree around it, when it made its own
 
 
 def missing_answers(data: dict[str, Any]) -> list[str]:
@@ -130,6 +132,7 @@ def new_project(
             "choose another path"
         ) from error
     staged = staging_root / "project"
+    outer = enclosing_work_tree(dest) if git else None
     try:
         step("Rendering the template")
         with copier_errors():
@@ -137,13 +140,21 @@ def new_project(
         answers = read_answers(staged)
         write_env_file(staged, answers)
         lock_problem = lock_new_project(staged, dest, step) if lock else None
+        needs_lock = (staged / "pyproject.toml").is_file() and not (staged / "uv.lock").exists()
         if git:
             step("Creating the git repository and first commit")
             init_and_commit(staged, "Initial commit from webscaffold")
         _move_into_place(staged, dest)
     finally:
         shutil.rmtree(staging_root, ignore_errors=True)
-    return NewProject(path=dest, answers=answers, committed=git, lock_problem=lock_problem)
+    return NewProject(
+        path=dest,
+        answers=answers,
+        committed=git,
+        lock_problem=lock_problem,
+        needs_lock=needs_lock,
+        inside_repository=outer,
+    )
 
 
 def _move_into_place(staged: Path, dest: Path) -> None:

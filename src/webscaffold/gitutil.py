@@ -61,6 +61,19 @@ def init_and_commit(path: Path, message: str) -> None:
     git(path, *identity, "commit", "--quiet", "--no-verify", "-m", message)
 
 
+def enclosing_work_tree(path: Path) -> Path | None:
+    """The git work tree `path` (or, if it does not exist yet, its nearest ancestor) lies in."""
+    existing = next((p for p in (path, *path.parents) if p.is_dir()), None)
+    if existing is None:
+        return None
+    try:
+        found = git(existing, "rev-parse", "--show-toplevel", check=False)
+    except ScaffoldError:
+        return None  # no git: nothing to nest in
+    top = found.stdout.strip()
+    return Path(top) if found.returncode == 0 and top else None
+
+
 def git_failure(error: OSError) -> str:
     """The line of a failed command's output that says what went wrong."""
     stderr = getattr(error, "stderr", None)

@@ -7,7 +7,13 @@ from typing import Any
 
 import yaml
 
-from webscaffold.answers import check_keys, load_data_file, parse_data_pairs, without_metadata
+from webscaffold.answers import (
+    check_keys,
+    load_data_file,
+    not_among,
+    parse_data_pairs,
+    without_metadata,
+)
 from webscaffold.errors import BadInputError
 from webscaffold.recommend import check_use_cases
 from webscaffold.template import askable, bundled_questions, choices_of
@@ -42,7 +48,8 @@ def collect_answers(
     if framework is not None:
         allowed = choices_of(bundled_questions()["framework"])
         if framework not in allowed:
-            raise BadInputError(f"--framework: '{framework}' is not one of {', '.join(allowed)}")
+            hint = not_among(framework, allowed, "choose from")
+            raise BadInputError(f"--framework: unknown framework '{framework}'; {hint}")
         answers["framework"] = framework
     return answers
 

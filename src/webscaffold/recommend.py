@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from webscaffold.answers import not_among
 from webscaffold.errors import BadInputError
 from webscaffold.template import bundled_questions, choices_of
 
@@ -83,9 +84,7 @@ def check_use_cases(use_cases: Sequence[str]) -> list[str]:
     known = use_case_names()
     for name in use_cases:
         if name not in known:
-            raise BadInputError(
-                f"unknown use case '{name}'; choose from: {', '.join(known)}",
-            )
+            raise BadInputError(f"unknown use case '{name}'; {not_among(name, known)}")
     return [name for name in known if name in use_cases]
 
 

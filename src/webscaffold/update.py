@@ -21,7 +21,7 @@ from typing import Any, Literal
 import yaml
 
 from webscaffold import signals
-from webscaffold.answers import without_metadata
+from webscaffold.answers import not_among, without_metadata
 from webscaffold.copierutil import ANSWERS_FILE, copier_errors, read_answers, update_in_place
 from webscaffold.errors import BadInputError
 from webscaffold.gitutil import Status, git, git_status
@@ -217,10 +217,8 @@ def _check_data_keys(workdir: Path, data: dict[str, Any]) -> None:
     recorded = read_answers(workdir)
     unknown = sorted(key for key in data if key not in recorded)
     if unknown:
-        known = ", ".join(key for key in without_metadata(recorded))
-        raise BadInputError(
-            f"--data: unknown answer key '{unknown[0]}'; known keys: {known}{_UNCHANGED}"
-        )
+        hint = not_among(unknown[0], list(without_metadata(recorded)), "known keys")
+        raise BadInputError(f"--data: unknown answer key '{unknown[0]}'; {hint}{_UNCHANGED}")
 
 
 def _unmerged(clone: Path) -> list[tuple[str, str, str, str]]:
