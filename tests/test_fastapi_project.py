@@ -178,6 +178,33 @@ def test_fastapi_postgresql_project_passes_its_checks_and_serves(
     assert "4 passed" in run(project, *pytest_args, "tests/test_database.py", env=env)
 
 
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_a_postgresql_project_tests_itself_unconfigured_and_with_database_url_in_env_file(
+    tmp_path: Path, pg_server_url: str
+) -> None:
+    """`uv run pytest` passes as generated: on SQLite with nothing configured (the tests that need
+    PostgreSQL skip, saying why), and on the server `.env` names, as the README says to set it."""
+    project = copy_project(
+        tmp_path / "p", framework="fastapi", use_cases=["mobile-backend"], database="postgresql"
+    )
+    env = project_env()
+    env.pop("DATABASE_URL", None)
+    run(project, "uv", "sync", "--quiet", env=env)
+    pytest_args = ("uv", "run", "pytest", "-q", "-rA", "-p", "no:cacheprovider")
+
+    unconfigured = run(project, *pytest_args, env=env)
+    reasons = re.findall(r"^SKIPPED \[1\] tests/test_database\.py:\d+: (.*)$", unconfigured, re.M)
+    assert len(reasons) == 2, unconfigured[-3000:]
+    assert all("needs a PostgreSQL server: set DATABASE_URL" in reason for reason in reasons)
+
+    (project / ".env").write_text(f"DATABASE_URL={create_database(pg_server_url)}\n")
+    configured = run(project, *pytest_args, env=env)
+    assert "SKIPPED" not in configured, configured[-3000:]
+    assert "PASSED tests/test_database.py::test_a_server_that_freezes" in configured
+    assert "PASSED tests/test_database.py::test_pooled_connections_the_server_ended" in configured
+
+
 @pytest.mark.parametrize(
     "name",
     ['Bob\'s "Quoted" API', 'Say "hi"', "Back\\slash <&> Café"],
