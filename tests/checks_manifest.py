@@ -95,6 +95,25 @@ _PORT = re.compile(r"^\d{4,5}$")
 _HOST_PORT = re.compile(r"(127\.0\.0\.1|localhost|0\.0\.0\.0):\d{2,5}")
 _DB_URL = re.compile(r"^(postgres(ql)?|sqlite|redis)(\+\w+)?://\S*$")
 _HASHED = re.compile(r"\.[0-9a-f]{12}\.")  # static files named by content: base.96c479cedf7a.css
+# pytest options that change its report, not what it runs
+REPORT_OPTIONS = {"-q", "-rA", "-ra", "--no-header"}
+
+
+def without_report_options(check: str) -> str:
+    """`uv run pytest -q -rA -p no:cacheprovider -m worker` -> `uv run pytest -m worker`."""
+    words = check.split(" ")
+    if "pytest" not in words:
+        return check
+    kept: list[str] = []
+    for word in words:
+        if word in REPORT_OPTIONS or (word == "no:cacheprovider" and kept[-1:] == ["-p"]):
+            if word == "no:cacheprovider":
+                kept.pop()
+            continue
+        kept.append(word)
+    return " ".join(kept)
+
+
 _ID = re.compile(r"(?<=/)([0-9]+|[0-9a-f]{8,}(-[0-9a-f]{4,})*)(?=/|$)")
 
 
@@ -224,7 +243,7 @@ def recorded_pairs(directory: Path) -> set[tuple[str, str]]:
     for path in sorted(directory.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
-            check = _HASHED.sub(".{hash}.", item["check"])
+            check = without_report_options(_HASHED.sub(".{hash}.", item["check"]))
             pairs.add((canonical(item["combination"]), check))
     return pairs
 

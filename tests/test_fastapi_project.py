@@ -174,6 +174,32 @@ def test_fastapi_postgresql_project_passes_its_checks_and_serves(row: RowProject
         run(project, "uv", "sync", "--quiet", env=env)  # the row's other tests get the lock's
 
 
+@on_rows("fastapi-postgresql-none")
+def test_a_postgresql_project_tests_itself_unconfigured_and_with_database_url_in_env_file(
+    row: RowProject,
+) -> None:
+    """`uv run pytest` passes as generated: on SQLite with nothing configured (the tests that need
+    PostgreSQL skip, saying why), and on the server `.env` names, as the README says to set it."""
+    project = row.path
+    env = dict(row.env)
+    database_url = env.pop("DATABASE_URL")
+    pytest_args = ("uv", "run", "pytest", "-q", "-rA", "-p", "no:cacheprovider")
+
+    unconfigured = run(project, *pytest_args, env=env)
+    reasons = re.findall(r"^SKIPPED \[1\] tests/test_database\.py:\d+: (.*)$", unconfigured, re.M)
+    assert len(reasons) == 2, unconfigured[-3000:]
+    assert all("needs a PostgreSQL server: set DATABASE_URL" in reason for reason in reasons)
+
+    (project / ".env").write_text(f"DATABASE_URL={database_url}\n")
+    try:
+        configured = run(project, *pytest_args, env=env)
+    finally:
+        (project / ".env").unlink()  # the row's other tests set their own environment
+    assert "SKIPPED" not in configured, configured[-3000:]
+    assert "PASSED tests/test_database.py::test_a_server_that_freezes" in configured
+    assert "PASSED tests/test_database.py::test_pooled_connections_the_server_ended" in configured
+
+
 @pytest.mark.parametrize(
     "name",
     ['Bob\'s "Quoted" API', 'Say "hi"', "Back\\slash <&> Café"],

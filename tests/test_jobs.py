@@ -6,6 +6,8 @@ The worker tests use REDIS_URL (.ci/run starts a Redis and sets it) or a `redis-
 
 from __future__ import annotations
 
+import re
+import shlex
 import shutil
 import subprocess
 import time
@@ -106,26 +108,22 @@ def golden(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     return project
 
 
+def readme_worker_command(project: Path) -> list[str]:
+    """The command the project's README gives for running only the `worker` tests."""
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    commands = set(re.findall(r"`(uv run pytest -m worker[^`]*)`", readme))
+    assert len(commands) == 1, f"the README gives one command for the worker tests: {commands}"
+    return shlex.split(commands.pop())
+
+
 @pytest.mark.slow
-def test_golden_fixtures_run_their_worker_tests(golden: Path) -> None:
+def test_golden_fixtures_run_their_worker_tests_as_the_readme_says(golden: Path) -> None:
     assert answers_of(golden)["background_jobs"] is True
-    env = project_env()
+    env = project_env(PYTEST_ADDOPTS="-rA -p no:cacheprovider")  # the report only: every outcome
     env.pop("DATABASE_URL", None)  # worker tests bring their own database
-    output = run(
-        golden,
-        "uv",
-        "run",
-        "pytest",
-        "-m",
-        "worker",
-        "--no-cov",  # a subset: the coverage bar is for the whole suite
-        "-q",
-        "-rA",
-        "-p",
-        "no:cacheprovider",
-        env=env,
-    )
+    output = run(golden, *readme_worker_command(golden), env=env)  # fails unless it exits 0
     assert_worker_tests_passed(golden, output)
+    assert not re.search(r"^(SKIPPED|FAILED|ERROR) ", output, re.MULTILINE), output[-3000:]
 
 
 @pytest.mark.slow
