@@ -244,6 +244,7 @@ def recorded_pairs(directory: Path) -> set[tuple[str, str]]:
         for line in path.read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
             check = without_report_options(_HASHED.sub(".{hash}.", item["check"]))
+            check = check.replace("\n", "\\n")  # one pair a line (`python -c` code has several)
             pairs.add((canonical(item["combination"]), check))
     return pairs
 
