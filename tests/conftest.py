@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from checks_manifest import pytest_configure, pytest_runtest_setup  # noqa: F401 (hooks)
+from checks_manifest import pytest_configure as record_checks
+from checks_manifest import pytest_runtest_setup  # noqa: F401 (a hook)
 from projects import ROWS, RowProject, Rows, row_weight
 from support import REPO_ROOT
 from update_cases import Case, edited_case, tagged_template
@@ -106,3 +110,40 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return (-weight, group, position[id(item)])
 
     items.sort(key=key)
+    groups_file = os.environ.get(GROUPS_VARIABLE)
+    if groups_file and os.environ.get("PYTEST_XDIST_WORKER"):  # tell the scheduler, atomically
+        groups = {item.nodeid: group for item in items if (group := group_of(item))}
+        part = Path(f"{groups_file}.{os.getpid()}")
+        part.write_text(json.dumps(groups), encoding="utf-8")
+        part.replace(groups_file)
+
+
+# ── scheduling: one worker per group ─────────────────────────────────────────
+# pytest-xdist's `--dist loadgroup` appends the group to each test's node id, which pytest 9.2
+# no longer reads back (`Node.nodeid` is built from `_id`), so its groups are silently split across
+# workers. Instead the workers write each test's group to a file, and the scheduler below sends
+# every test of a group to one worker, in the order collected (longest groups first).
+GROUPS_VARIABLE = "SCAFFOLD_XDIST_GROUPS"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    record_checks(config)
+    if getattr(config.option, "numprocesses", None) and not os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ[GROUPS_VARIABLE] = str(
+            Path(tempfile.mkdtemp(prefix="xdist-groups-")) / "groups.json"
+        )
+        config.option.loadscopereorder = False  # keep the longest-first order
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]  # no types shipped
+
+    class RowScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        """Each group's tests on one worker; other tests one by one."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            if not hasattr(self, "_groups"):
+                self._groups = json.loads(Path(os.environ[GROUPS_VARIABLE]).read_text())
+            return str(self._groups.get(nodeid, nodeid))
+
+    return RowScheduling(config, log)

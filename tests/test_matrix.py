@@ -1,6 +1,6 @@
 """The template's matrix: each named combination generates, passes its own checks and boots.
 
-Run one combination: `uv run pytest tests/test_matrix.py -k 'fastapi-sqlite-none]'`
+Run one combination with every check attached to it: `uv run pytest -k 'fastapi-sqlite-none]'`
 (the closing bracket stops `-k` matching longer names). The table: docs/matrix.md.
 """
 
@@ -148,7 +148,8 @@ def run_pre_commit(project: Path, env: dict[str, str], home: Path) -> None:
 
 def untracked_files(project: Path, rendered_root: Path) -> list[str]:
     """What `git status` would show a user of the project as new, had they committed the
-    rendered files and the lock (`scaffold new` does); the test servers' logs aside."""
+    rendered files and the lock (`scaffold new` does); what this suite's own tools write aside
+    (the test servers' logs, schemathesis's cache)."""
     env = project_env()
     run(project, "git", "init", "--quiet", env=env)
     listed = run(project, "git", "status", "--porcelain", "--untracked-files=all", env=env)
@@ -157,7 +158,9 @@ def untracked_files(project: Path, rendered_root: Path) -> list[str]:
     return [
         path
         for path in paths
-        if path != "uv.lock" and not path.startswith("server-") and path not in rendered
+        if path != "uv.lock"
+        and not path.startswith(("server-", ".schemathesis/"))
+        and path not in rendered
     ]
 
 
