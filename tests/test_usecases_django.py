@@ -13,6 +13,7 @@ import pytest
 from projects import RowProject, on_rows, row_named
 from support import (
     copy_project,
+    create_database,
     dependency_names,
     http_get,
     run,
@@ -157,7 +158,9 @@ COMBINATIONS = [
 
 
 @on_rows(*COMBINATIONS)
-def test_use_cases_pass_their_checks_and_serve(row: RowProject) -> None:
+def test_use_cases_pass_their_checks_and_serve(
+    row: RowProject, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     project, env = row.path, row.env
     framework, chosen = row.combination.framework, list(row.combination.use_cases)
     row.own_checks()
@@ -179,6 +182,14 @@ def test_use_cases_pass_their_checks_and_serve(row: RowProject) -> None:
         project, *manage, "check", "--deploy", "--fail-level", "WARNING", env={**env, **production}
     )
     assert "no issues" in deploy
+    # The pages are checked empty, as a new project shows them: on a database of this test's own,
+    # not the row's, which other tests attached to the row have signed users up in.
+    fresh = (
+        create_database(request.getfixturevalue("pg_server_url"))
+        if row.database == "postgresql"
+        else f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    )
+    env = {**env, "DATABASE_URL": fresh}
     run(project, *manage, "migrate", "--noinput", env=env)
 
     # With the mobile backend the hybrid's API routes are versioned.
