@@ -357,9 +357,13 @@ def test_usage_line_shows_a_required_argument_plainly() -> None:
     )
 
 
+# Typer finds the shell among the command's parent processes: start it from bash, as a user does.
+IN_BASH = ["bash", "-c", '"$0" "$@"; exit $?', str(Path(sys.executable).with_name("scaffold"))]
+
+
 def test_shell_completion_script_is_shown() -> None:
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("scaffold")), "--show-completion", "bash"],
+        [*IN_BASH, "--show-completion", "bash"],
         capture_output=True,
         text=True,
         check=False,
@@ -371,7 +375,7 @@ def test_shell_completion_script_is_shown() -> None:
 def test_install_completion_as_the_readme_says(tmp_path: Path) -> None:
     env = {**os.environ, "HOME": str(tmp_path), "SHELL": "/bin/bash"}
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("scaffold")), "--install-completion", "bash"],
+        [*IN_BASH, "--install-completion", "bash"],
         capture_output=True,
         text=True,
         env=env,
