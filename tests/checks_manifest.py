@@ -232,12 +232,6 @@ def pytest_runtest_setup(item: Any) -> None:
 # ── the manifest ──────────────────────────────────────────────────────────────
 
 
-def canonical(combination: str) -> str:
-    """The use cases in copier.yml's order, whatever order they were chosen in."""
-    head, chosen, tail = re.fullmatch(r"(.*?\[)(.*?)(\].*)", combination).groups()  # type: ignore[union-attr]
-    return head + " ".join(sorted(chosen.split(), key=copier_order)) + tail
-
-
 def recorded_pairs(directory: Path) -> set[tuple[str, str]]:
     pairs = set()
     for path in sorted(directory.glob("*.jsonl")):
@@ -245,7 +239,7 @@ def recorded_pairs(directory: Path) -> set[tuple[str, str]]:
             item = json.loads(line)
             check = without_report_options(_HASHED.sub(".{hash}.", item["check"]))
             check = check.replace("\n", "\\n")  # one pair a line (`python -c` code has several)
-            pairs.add((canonical(item["combination"]), check))
+            pairs.add((item["combination"], check))
     return pairs
 
 
