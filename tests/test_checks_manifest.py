@@ -11,9 +11,12 @@ from pathlib import Path
 import yaml
 
 from checks_manifest import (
+    AFTER,
+    BEFORE,
     HERE,
     combination_of,
     normalized_command,
+    read_manifest,
     recorded_pairs,
 )
 from support import free_port
@@ -83,3 +86,10 @@ def test_the_recorder_sees_a_command_in_a_project_and_requests_to_its_server(
     python = Path(sys.executable).name
     assert ("fastapi sqlite []", f"{python} -m http.server {{port}} --bind 127.0.0.1") in pairs
     assert ("fastapi sqlite []", "GET /.copier-answers.yml") in pairs
+
+
+def test_every_pair_checked_before_is_still_checked() -> None:
+    """checks-after.txt, written from a full run (`python tests/checks_manifest.py write DIR`),
+    keeps every pair of checks-before.txt; .ci/run's `verify --strict` holds each run to it."""
+    lost = sorted(read_manifest(BEFORE) - read_manifest(AFTER))
+    assert not lost, "pairs no longer checked:\n" + "\n".join(" | ".join(pair) for pair in lost)
