@@ -13,7 +13,7 @@ import test_usecases_fastapi
 import yaml
 
 from support import REPO_ROOT, scaffold
-from webscaffold.recommend import REASONS, framework_for
+from webscaffold.recommend import REASONS, framework_for, read_table
 from webscaffold.template import bundled_questions, choices_of
 
 ARCHITECTURE = REPO_ROOT / "docs" / "architecture.md"
@@ -79,6 +79,23 @@ def template_paths() -> list[str]:
 
 def test_the_table_has_one_row_per_use_case_in_copier_order() -> None:
     assert list(ROWS) == USE_CASES
+
+
+def test_the_registry_has_one_row_per_choice_in_copier_order() -> None:
+    choices = bundled_questions()["use_cases"]["choices"]
+    assert [(row["label"], row["key"]) for row in read_table()] == list(choices.items())
+
+
+@pytest.mark.parametrize("row", read_table(), ids=lambda row: row["key"])
+def test_each_flag_is_its_registry_rows(row: dict[str, object]) -> None:
+    """copier.yml keeps a `use_<case>` flag per use case (file names test it); the row names it."""
+    question = bundled_questions()[str(row["flag"])]
+    assert question.get("when") is False, f"{row['flag']} must be a derived flag (when: false)"
+    match = FLAG_QUESTION.fullmatch(str(question["default"]))
+    assert match, (
+        f"{row['flag']}'s default must be \"{{{{ '{row['key']}' in use_cases and use_SIDE }}}}\""
+    )
+    assert (match["key"], match["side"]) == (row["key"], row["side"])
 
 
 @pytest.mark.parametrize("key", USE_CASES)
