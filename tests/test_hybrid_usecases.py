@@ -27,6 +27,7 @@ from support import (
     serve,
     uvicorn_command,
 )
+from usecases import FASTAPI_SIDE, KEYS
 
 SLUG = "bar_probe"
 MICROSERVICES_FILES = [
@@ -58,12 +59,8 @@ MOBILE_FILES = [
     f"{SLUG}/mobile/migrations/0001_initial.py",
     "tests/test_api_mobile.py",
 ]
-FASTAPI_SIDE = ["microservices", "real-time", "ml-api", "mobile-backend"]
 # Each alone, and all together beside every Django-side use case (their API routers share the app).
-COMBINATIONS = {
-    **{name: [name] for name in FASTAPI_SIDE},
-    "everything": [*FASTAPI_SIDE, "e-commerce", "cms", "social-network", "saas-dashboard"],
-}
+COMBINATIONS = {**{name: [name] for name in FASTAPI_SIDE}, "everything": KEYS}
 
 
 def installed_apps(project: Path) -> list[str]:
