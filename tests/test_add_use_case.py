@@ -7,7 +7,6 @@ README section and their code, and nothing else. Rendered projects show each whe
 
 from __future__ import annotations
 
-import ast
 import re
 import shutil
 from pathlib import Path
@@ -16,7 +15,7 @@ import copier
 import pytest
 import yaml
 
-from support import CANONICAL_ANSWERS, REPO_ROOT
+from support import CANONICAL_ANSWERS, REPO_ROOT, installed_apps
 from usecases import use_cases
 from webscaffold.recommend import recommend
 
@@ -115,16 +114,6 @@ def render(template: Path, dest: Path, framework: str) -> Path:
         quiet=True,
     )
     return dest
-
-
-def installed_apps(project: Path) -> list[str]:
-    tree = ast.parse((project / SLUG / "settings" / "base.py").read_text(encoding="utf-8"))
-    (value,) = [
-        node.value
-        for node in tree.body
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "INSTALLED_APPS"
-    ]
-    return list(ast.literal_eval(value))
 
 
 def included_routers(app_py: Path) -> set[str]:

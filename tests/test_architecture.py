@@ -161,3 +161,10 @@ def test_the_module_map_names_every_module() -> None:
     package = REPO_ROOT / "src" / "webscaffold"
     modules = {path.name for path in package.glob("*.py")} - {"__init__.py", "__main__.py"}
     assert mapped == modules
+
+
+def test_the_conventions_name_everything_in_includes() -> None:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    for path in (REPO_ROOT / "includes").iterdir():
+        name = f"{path.name}/" if path.is_dir() else path.name
+        assert f"`{name}" in text, f"docs/architecture.md does not name includes/{name}"

@@ -7,7 +7,6 @@ DATABASE_URL.
 
 from __future__ import annotations
 
-import ast
 import http.client
 import json
 import re
@@ -28,6 +27,7 @@ from support import (
     REPO_ROOT,
     copy_project,
     http_get,
+    installed_apps,
     run,
     serve_app,
 )
@@ -156,16 +156,6 @@ def test_one_import_style_absolute(render: Render) -> None:
     ruff = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["ruff"]["lint"]
     assert "TID" in ruff["select"]  # the project's own `ruff check` keeps it so
     assert ruff["flake8-tidy-imports"]["ban-relative-imports"] == "all"
-
-
-def installed_apps(project: Path) -> list[str]:
-    """INSTALLED_APPS, parsed from the rendered base settings."""
-    tree = ast.parse((project / SLUG / "settings" / "base.py").read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "INSTALLED_APPS":
-            assert isinstance(node.value, ast.List)
-            return [ast.literal_eval(element) for element in node.value.elts]
-    raise AssertionError("no INSTALLED_APPS")
 
 
 def test_installed_apps_are_grouped_django_third_party_then_the_project(render: Render) -> None:

@@ -6,7 +6,6 @@ clean for deployment, and boots answering its probes, metrics, request ids and v
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import urllib.error
@@ -23,6 +22,7 @@ from support import (
     dependency_names,
     free_port,
     get,
+    installed_apps,
     production_env,
     serve,
     uvicorn_command,
@@ -61,19 +61,6 @@ MOBILE_FILES = [
 ]
 # Each alone, and all together beside every Django-side use case (their API routers share the app).
 COMBINATIONS = {**{name: [name] for name in FASTAPI_SIDE}, "everything": KEYS}
-
-
-def installed_apps(project: Path) -> list[str]:
-    """INSTALLED_APPS of the project's base settings, parsed."""
-    tree = ast.parse((project / SLUG / "settings" / "base.py").read_text())
-    (apps,) = [
-        node.value
-        for node in tree.body
-        if isinstance(node, ast.Assign)
-        and [getattr(target, "id", None) for target in node.targets] == ["INSTALLED_APPS"]
-    ]
-    found: list[str] = ast.literal_eval(apps)
-    return found
 
 
 @pytest.mark.parametrize("combination", list(COMBINATIONS))

@@ -16,6 +16,7 @@ from support import (
     create_database,
     dependency_names,
     http_get,
+    installed_apps,
     run,
     serve_app,
 )
@@ -29,18 +30,6 @@ ALL = DJANGO_SIDE
 # What the table does not say: Wagtail's own URL prefixes and distribution, which only the CMS adds.
 WAGTAIL_PREFIXES = {"cms": ("cms/", "pages/", "documents/")}
 DEPENDENCIES = {"cms": ("wagtail",)}
-
-
-def installed_apps(project: Path) -> list[str]:
-    """INSTALLED_APPS, parsed from the rendered settings module."""
-    tree = ast.parse((project / SLUG / "settings" / "base.py").read_text())
-    for node in tree.body:
-        if (
-            isinstance(node, ast.Assign)
-            and getattr(node.targets[0], "id", None) == "INSTALLED_APPS"
-        ):
-            return list(ast.literal_eval(node.value))
-    raise AssertionError("no INSTALLED_APPS")
 
 
 # ── structure (fast: render only) ────────────────────────────────────────────
