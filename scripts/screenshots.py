@@ -33,6 +33,8 @@ from pathlib import Path
 
 from generated import REPO_ROOT, Project, clean_env, free_port, generate
 
+from webscaffold.recommend import read_table
+
 CHROMIUM = "/usr/bin/chromium"
 WINDOW = "1280,900"
 MAX_BYTES = 150_000  # keep the repository small; a warning names any picture above this
@@ -40,7 +42,8 @@ SWAGGER_CDN = b"https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
 SWAGGER_LOCAL = b"/_swagger-ui/"
 PASSWORD = "screenshot-password-8c2f"  # noqa: S105 - throwaway users in a throwaway database
 
-SITE_USE_CASES = ["e-commerce", "cms", "social-network", "saas-dashboard"]
+# The site's use cases, from the template's table (includes/usecases.jinja).
+SITE_USE_CASES = [row["key"] for row in read_table() if row["side"] == "django"]
 # One FastAPI project per API use case, named for what such a service might be.
 API_PROJECTS = {
     "ml-api": "Iris Predictions",

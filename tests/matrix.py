@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pairwise import Row, cover
+from usecases import DJANGO_SIDE, FASTAPI_SIDE
 from webscaffold.recommend import left_out
 from webscaffold.template import bundled_questions, choices_of
 
@@ -70,15 +71,12 @@ def parameters(framework: str) -> dict[str, list[Any]]:
     }
 
 
-API_SIDE = ("ml-api", "microservices", "real-time", "mobile-backend")
+API_SIDE = tuple(FASTAPI_SIDE)
 # Rows that deeper checks attach to, besides the extremes: (framework, use cases, database).
 # Each use case alone, on each framework that keeps it (the use-case suites' pages and probes);
 # the hybrid's API on its own (schemathesis); a hybrid shop with a model (the first-run pages).
 ATTACHED: list[tuple[str, tuple[str, ...], str]] = [
-    *(
-        ("django", (name,), "sqlite")
-        for name in ("e-commerce", "cms", "social-network", "saas-dashboard")
-    ),
+    *(("django", (name,), "sqlite") for name in DJANGO_SIDE),
     *((framework, (name,), "sqlite") for framework in ("fastapi", "hybrid") for name in API_SIDE),
     ("hybrid", API_SIDE, "sqlite"),
     ("hybrid", ("e-commerce", "ml-api"), "sqlite"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import atexit
 import hashlib
 import json
@@ -109,6 +110,15 @@ def scaffold(*args: str) -> Ran:
     assert "Traceback" not in result.output, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return Ran(result.exit_code, result.output, result.stdout, result.stderr)
+
+
+def installed_apps(project: Path, slug: str = "bar_probe") -> list[str]:
+    """INSTALLED_APPS of a generated Django or hybrid project's base settings, parsed."""
+    tree = ast.parse((project / slug / "settings" / "base.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "INSTALLED_APPS":
+            return [str(app) for app in ast.literal_eval(node.value)]
+    raise AssertionError("no INSTALLED_APPS")
 
 
 def requirement_name(requirement: str) -> str:

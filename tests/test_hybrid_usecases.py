@@ -6,7 +6,6 @@ clean for deployment, and boots answering its probes, metrics, request ids and v
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import urllib.error
@@ -23,10 +22,12 @@ from support import (
     dependency_names,
     free_port,
     get,
+    installed_apps,
     production_env,
     serve,
     uvicorn_command,
 )
+from usecases import FASTAPI_SIDE, KEYS
 
 SLUG = "bar_probe"
 MICROSERVICES_FILES = [
@@ -58,25 +59,8 @@ MOBILE_FILES = [
     f"{SLUG}/mobile/migrations/0001_initial.py",
     "tests/test_api_mobile.py",
 ]
-FASTAPI_SIDE = ["microservices", "real-time", "ml-api", "mobile-backend"]
 # Each alone, and all together beside every Django-side use case (their API routers share the app).
-COMBINATIONS = {
-    **{name: [name] for name in FASTAPI_SIDE},
-    "everything": [*FASTAPI_SIDE, "e-commerce", "cms", "social-network", "saas-dashboard"],
-}
-
-
-def installed_apps(project: Path) -> list[str]:
-    """INSTALLED_APPS of the project's base settings, parsed."""
-    tree = ast.parse((project / SLUG / "settings" / "base.py").read_text())
-    (apps,) = [
-        node.value
-        for node in tree.body
-        if isinstance(node, ast.Assign)
-        and [getattr(target, "id", None) for target in node.targets] == ["INSTALLED_APPS"]
-    ]
-    found: list[str] = ast.literal_eval(apps)
-    return found
+COMBINATIONS = {**{name: [name] for name in FASTAPI_SIDE}, "everything": KEYS}
 
 
 @pytest.mark.parametrize("combination", list(COMBINATIONS))

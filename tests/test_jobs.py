@@ -25,6 +25,8 @@ from support import (
     project_env,
     run,
 )
+from usecases import DJANGO_SIDE, FASTAPI_SIDE
+from usecases import USE_CASES as TABLE
 from webscaffold.generate import write_env_file
 
 SLUG = "bar_probe"  # from the canonical answers' project name, "Bar Probe"
@@ -35,19 +37,20 @@ def answers_of(project: Path) -> dict[str, object]:
     return dict(yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8")))
 
 
-@pytest.mark.parametrize(
-    ("framework", "use_cases", "expected"),
-    [
-        pytest.param("django", ["cms"], False, id="django-cms"),
-        pytest.param("django", ["e-commerce"], True, id="django-e-commerce"),
-        pytest.param("django", ["saas-dashboard"], True, id="django-saas"),
-        pytest.param("fastapi", ["ml-api"], True, id="fastapi-ml-api"),
-        pytest.param("fastapi", ["real-time", "microservices"], False, id="fastapi-real-time"),
-        # A Django-side use case is dropped on FastAPI, and its jobs with it.
-        pytest.param("fastapi", ["social-network"], False, id="fastapi-social-dropped"),
-        pytest.param("hybrid", ["mobile-backend"], True, id="hybrid-mobile"),
-    ],
-)
+# Each use case alone on its own side: background jobs are on by default as its row in the table
+# says; the Django-side use cases dropped on FastAPI take their jobs with them; the hybrid's API
+# use cases that have jobs turn them on there too.
+DEFAULTS = [
+    *(
+        pytest.param(case.side, [key], case.jobs, id=f"{case.side}-{key}")
+        for key, case in TABLE.items()
+    ),
+    pytest.param("fastapi", DJANGO_SIDE, False, id="fastapi-site-dropped"),
+    pytest.param("hybrid", [key for key in FASTAPI_SIDE if TABLE[key].jobs], True, id="hybrid-api"),
+]
+
+
+@pytest.mark.parametrize(("framework", "use_cases", "expected"), DEFAULTS)
 def test_the_default_follows_the_use_cases_built(
     tmp_path: Path, framework: str, use_cases: list[str], expected: bool
 ) -> None:
@@ -83,7 +86,7 @@ def test_the_answer_overrides_the_default(tmp_path: Path) -> None:
 
 
 def test_django_projects_schedule_clearsessions(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "p", framework="django", use_cases=["saas-dashboard"])
+    project = copy_project(tmp_path / "p", framework="django", use_cases=DJANGO_SIDE)
     celery = (project / SLUG / "celery.py").read_text(encoding="utf-8")
     assert f'"task": "{SLUG}.accounts.tasks.clear_expired_sessions"' in celery
     tasks = (project / SLUG / "accounts" / "tasks.py").read_text(encoding="utf-8")

@@ -8,17 +8,9 @@ from pathlib import Path
 import pytest
 
 from support import CANONICAL_ANSWERS, copy_project
+from usecases import KEYS
 
-ALL_USE_CASES = [
-    "e-commerce",
-    "cms",
-    "social-network",
-    "saas-dashboard",
-    "ml-api",
-    "microservices",
-    "real-time",
-    "mobile-backend",
-]
+ALL_USE_CASES = KEYS
 CANONICAL_SLUG = "bar_probe"  # what every other template test generates
 
 

@@ -5,90 +5,31 @@ from __future__ import annotations
 
 import ast
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+import usecases
 from projects import RowProject, on_rows, row_named
 from support import (
     copy_project,
     create_database,
     dependency_names,
     http_get,
+    installed_apps,
     run,
     serve_app,
 )
+from usecases import DJANGO_SIDE, FASTAPI_SIDE
 
 SLUG = "bar_probe"
 
 
-@dataclass(frozen=True)
-class UseCase:
-    """What one use case adds to a Django project."""
-
-    apps: tuple[str, ...]  # the project's own apps, under the project package
-    prefixes: tuple[str, ...]  # URL prefixes its pages live under
-    url_names: tuple[str, ...]  # URL names its nav links use
-    dependencies: tuple[str, ...]  # runtime distributions it brings
-    page: tuple[str, int, bytes]  # a page a served project answers: path, status, text in it
-    api: tuple[str, int, bytes] | None  # hybrid read API: path under the API root, status, text
-    tests: str  # the generated project's test module for it
-
-
-USE_CASES = {
-    "e-commerce": UseCase(
-        apps=("catalog", "cart", "orders"),
-        prefixes=("shop/", "cart/", "orders/"),
-        url_names=("catalog:product_list", "cart:detail", "orders:list"),
-        dependencies=(),
-        page=("/shop/", 200, b"No products yet."),
-        api=("/products", 200, b"[]"),
-        tests="test_ecommerce.py",
-    ),
-    "social-network": UseCase(
-        apps=("social",),
-        prefixes=("social/",),
-        url_names=("social:feed",),
-        dependencies=(),
-        page=("/social/people/", 200, b"Nobody here yet."),
-        api=("/feed", 401, b"Not authenticated"),  # the signed-in user's feed
-        tests="test_social.py",
-    ),
-    "saas-dashboard": UseCase(
-        apps=("organizations",),
-        prefixes=("orgs/",),
-        url_names=("organizations:dashboard",),
-        dependencies=(),
-        page=("/orgs/", 200, b'name="next" value="/orgs/"'),  # redirected to log in
-        api=None,
-        tests="test_organizations.py",
-    ),
-    "cms": UseCase(
-        apps=("cms",),
-        prefixes=("cms/", "pages/", "documents/"),
-        url_names=("wagtail_serve",),
-        dependencies=("wagtail",),
-        page=("/pages/", 200, b"<h1>Home</h1>"),  # the home page a migration made
-        api=None,
-        tests="test_cms.py",
-    ),
-}
-ALL = list(USE_CASES)
-# The FastAPI-side use cases, which a hybrid project has alongside these.
-API_SIDE = ["ml-api", "microservices", "real-time", "mobile-backend"]
-
-
-def installed_apps(project: Path) -> list[str]:
-    """INSTALLED_APPS, parsed from the rendered settings module."""
-    tree = ast.parse((project / SLUG / "settings" / "base.py").read_text())
-    for node in tree.body:
-        if (
-            isinstance(node, ast.Assign)
-            and getattr(node.targets[0], "id", None) == "INSTALLED_APPS"
-        ):
-            return list(ast.literal_eval(node.value))
-    raise AssertionError("no INSTALLED_APPS")
+USE_CASES = {key: usecases.USE_CASES[key] for key in DJANGO_SIDE}
+ALL = DJANGO_SIDE
+# What the table does not say: Wagtail's own URL prefixes and distribution, which only the CMS adds.
+WAGTAIL_PREFIXES = {"cms": ("cms/", "pages/", "documents/")}
+DEPENDENCIES = {"cms": ("wagtail",)}
 
 
 # ── structure (fast: render only) ────────────────────────────────────────────
@@ -107,12 +48,13 @@ def test_chosen_use_cases_and_only_those_leave_apps(tmp_path: Path, chosen: list
         for app in use_case.apps:
             assert (f"{SLUG}.{app}" in apps) is selected, (name, app)
             assert (project / SLUG / app).exists() is selected, (name, app)
-        for prefix in use_case.prefixes:
+        for prefix in use_case.prefixes + WAGTAIL_PREFIXES.get(name, ()):
             assert (f'path("{prefix}", include(' in urls) is selected, prefix
         for url_name in use_case.url_names:
             assert (f"{{% url '{url_name}'" in base_html) is selected, url_name
-        assert (use_case.tests in tests) is selected, use_case.tests
-        for dependency in use_case.dependencies:
+        for module in use_case.tests:
+            assert (module in tests) is selected, module
+        for dependency in DEPENDENCIES.get(name, ()):
             assert (dependency in dependencies) is selected, dependency
     for path in project.rglob("*"):
         if path.is_file():
@@ -153,7 +95,7 @@ COMBINATIONS = [
     *(row_named("django", [name]) for name in ALL),
     row_named("django", ALL),
     row_named("django", ALL, "postgresql"),
-    row_named("hybrid", ALL + API_SIDE),
+    row_named("hybrid", ALL + FASTAPI_SIDE),
 ]
 
 
@@ -198,14 +140,14 @@ def test_use_cases_pass_their_checks_and_serve(
         assert http_get(f"{base}/health").status == 200
         for name in set(chosen) & set(USE_CASES):
             use_case = USE_CASES[name]
-            pages = [use_case.page]
-            if framework == "hybrid" and use_case.api:
-                api_path, status, text = use_case.api
-                pages.append((f"{api_root}{api_path}", status, text))
-            for path, status, text in pages:
+            assert use_case.page, name
+            pages = [(use_case.page.path, use_case.page)]
+            if framework == "hybrid" and use_case.api_page:
+                pages.append((f"{api_root}{use_case.api_page.path}", use_case.api_page))
+            for path, served in pages:
                 response = http_get(f"{base}{path}")
-                assert response.status == status, (path, response.body[:2000])
-                assert text in response.body, path
+                assert response.status == served.status, (path, response.body[:2000])
+                assert served.text in response.body, path
         if "cms" in chosen:
             assert b"csrfmiddlewaretoken" in http_get(f"{base}/cms/login/").body
         assert http_get(f"{base}/admin/login/").status == 200

@@ -24,17 +24,17 @@ from support import (
     serve,
     uvicorn_command,
 )
+from usecases import USE_CASES as TABLE
 
 SLUG = "bar_probe"
 
 
 @dataclass(frozen=True)
 class UseCase:
-    """What one use case adds to a FastAPI project; none of it may exist when unselected."""
+    """What one use case adds to a FastAPI project beyond its row in the table (tests/usecases.py:
+    its routers and README section); none of it may exist when unselected."""
 
-    readme: str  # its README section's heading
     files: tuple[str, ...]
-    routers: frozenset[str]
     runtime: frozenset[str] = frozenset()
     settings: frozenset[str] = frozenset()
     migrations: tuple[str, ...] = ()
@@ -44,7 +44,6 @@ class UseCase:
 
 USE_CASES: dict[str, UseCase] = {
     "microservices": UseCase(
-        readme="## Running as a microservice",
         files=(
             f"{SLUG}/observability.py",
             f"{SLUG}/routers/ops.py",
@@ -52,13 +51,11 @@ USE_CASES: dict[str, UseCase] = {
             "tests/test_observability.py",
         ),
         runtime=frozenset({"prometheus-client"}),
-        routers=frozenset({"ops"}),
         settings=frozenset({"log_level"}),
         served=("/ready", "/metrics"),
         documented=frozenset({"/ready"}),
     ),
     "mobile-backend": UseCase(
-        readme="## Mobile backend",
         files=(
             f"{SLUG}/refresh_tokens.py",
             f"{SLUG}/pagination.py",
@@ -69,22 +66,18 @@ USE_CASES: dict[str, UseCase] = {
             "tests/test_mobile_jobs.py",
             "migrations/versions/0003_push_tokens_unique.py",
         ),
-        routers=frozenset({"devices"}),
         migrations=("0002_mobile", "0003_push_tokens"),
         documented=frozenset({"/v1/devices", "/v1/auth/logout", "/v1/users/me"}),
     ),
     "real-time": UseCase(
-        readme="## Real-time rooms (WebSockets)",
         files=(
             f"{SLUG}/realtime.py",
             f"{SLUG}/routers/rooms.py",
             "tests/test_rooms.py",
             "tests/test_rooms_across_processes.py",  # two app servers on one Redis
         ),
-        routers=frozenset({"rooms"}),
     ),
     "ml-api": UseCase(
-        readme="## Model serving (ML API)",
         files=(
             f"{SLUG}/ml/__init__.py",
             f"{SLUG}/ml/__main__.py",
@@ -97,7 +90,6 @@ USE_CASES: dict[str, UseCase] = {
             "tests/test_prediction_jobs.py",
         ),
         runtime=frozenset({"scikit-learn", "skops"}),
-        routers=frozenset({"predictions", "prediction_jobs"}),
         settings=frozenset({"model_dir", "train_model_if_missing", "prediction_job_hours"}),
         migrations=("0003_prediction_jobs",),
     ),
@@ -176,9 +168,10 @@ def test_selected_use_cases_are_wired_and_unselected_leave_no_trace(
         for path in use_case.files:
             assert (project / path).is_file() == chosen, (name, path)
         assert (use_case.runtime & runtime) == (use_case.runtime if chosen else set()), name
-        assert (use_case.routers & routers) == (use_case.routers if chosen else set()), name
+        own_routers = TABLE[name].all_routers
+        assert (own_routers & routers) == (own_routers if chosen else set()), name
         assert (use_case.settings & fields) == (use_case.settings if chosen else set()), name
-        assert (use_case.readme in readme) == chosen, name
+        assert (TABLE[name].readme_heading() in readme) == chosen, name
     # One linear chain in every combination: each use case's migrations follow the users table,
     # and the sign-in throttle's table comes last.
     use_case_revisions = sorted(rev for name in selected for rev in USE_CASES[name].migrations)
@@ -215,7 +208,7 @@ def test_other_frameworks_get_none_of_the_standalone_modules(
         assert not [path for path in own if (project / path).exists()], name
         assert all((project / path).is_file() == in_api for path in shared), name
         assert (use_case.runtime & runtime) == (use_case.runtime if in_api else set()), name
-        assert (use_case.readme in readme) == in_api, name
+        assert (TABLE[name].readme_heading() in readme) == in_api, name
     assert not (project / "migrations").exists()  # Django's migrations only, per app
 
 

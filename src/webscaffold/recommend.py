@@ -2,36 +2,42 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from webscaffold.answers import not_among
-from webscaffold.errors import BadInputError
-from webscaffold.template import bundled_questions, choices_of
+from webscaffold.errors import BadInputError, ScaffoldError
+from webscaffold.template import (
+    bundled_questions,
+    bundled_template_dir,
+    choices_of,
+    questions_of,
+    read_copier_yml,
+)
 
-# Our own one-line reasons, one per use case in copier.yml's order, after "FastAPI vs Django:
-# Which Python Framework Should You Choose?" (Django's batteries versus FastAPI's async, typed
-# APIs). The side each use case falls on is not stored here: it follows from copier.yml's
-# expression.
-REASONS: dict[str, str] = {
-    "e-commerce": "a shop needs accounts, an admin for the catalogue and orders, forms and "
-    "server-rendered pages, all of which Django ships with",
-    "cms": "content teams need an editing back office and page templates, which is what "
-    "Django's admin and template engine (and Wagtail on top) are for",
-    "social-network": "profiles, sign-up, permissions and moderation lean on Django's "
-    "built-in auth, ORM and admin",
-    "saas-dashboard": "a dashboard is a full web app with users, organisations and an admin, "
-    "the batteries-included case Django was made for",
-    "ml-api": "model serving is an API first: typed request validation, async I/O and "
-    "generated docs are what FastAPI does best",
-    "microservices": "small services want a light, modular framework with fast start-up and "
-    "JSON by default, which is FastAPI's design",
-    "real-time": "WebSockets and many concurrent connections call for async from the ground "
-    "up, which FastAPI (on Starlette) has built in",
-    "mobile-backend": "a mobile app talks to a versioned JSON API with token auth, which "
-    "FastAPI serves with little code and documents automatically",
-}
+# The use-case table every part of the template reads; its rows are a JSON list, so reading
+# them needs no Jinja (`scaffold --help` lists the keys).
+TABLE = Path("includes") / "usecases.jinja"
+_ROWS = re.compile(r"\{%-? set usecases = (\[.*?\]) -?%\}", re.DOTALL)
+
+
+def read_table(template_dir: Path | None = None) -> list[dict[str, Any]]:
+    """A template's use-case table (the bundled one by default): its rows, in copier.yml's order."""
+    path = (template_dir or bundled_template_dir()) / TABLE
+    match = _ROWS.search(path.read_text(encoding="utf-8"))
+    if match is None:
+        raise ScaffoldError(f"{path} sets no `usecases` list")
+    rows: list[dict[str, Any]] = json.loads(match[1])
+    return rows
+
+
+# Our own one-line reasons, from the table's rows, after "FastAPI vs Django: Which Python
+# Framework Should You Choose?" (Django's batteries versus FastAPI's async, typed APIs).
+REASONS: dict[str, str] = {row["key"]: row["reason"] for row in read_table()}
 
 FRAMEWORK_SUMMARY: dict[str, str] = {
     "django": "Django: every use case is a full web application with users and an admin.",
@@ -65,18 +71,27 @@ class Recommendation:
         return asdict(self)
 
 
-def use_case_names() -> list[str]:
+def _questions(template_dir: Path | None) -> dict[str, dict[str, Any]]:
+    """The questions of a template (the bundled one by default)."""
+    if template_dir is None:
+        return bundled_questions()
+    return questions_of(read_copier_yml(template_dir))
+
+
+def use_case_names(template_dir: Path | None = None) -> list[str]:
     """The use cases the template offers, in its order."""
-    return choices_of(bundled_questions()["use_cases"])
+    return choices_of(_questions(template_dir)["use_cases"])
 
 
-def framework_for(use_cases: Sequence[str]) -> str:
-    """Evaluate the template's own default expression for `framework`."""
-    from jinja2.sandbox import SandboxedEnvironment  # lazy: `--help` lists REASONS' keys
+def framework_for(use_cases: Sequence[str], template_dir: Path | None = None) -> str:
+    """Evaluate the template's own default expression for `framework` (it reads the table)."""
+    from jinja2 import FileSystemLoader  # lazy: `--help` lists REASONS' keys
+    from jinja2.sandbox import SandboxedEnvironment
 
-    expression = str(bundled_questions()["framework"]["default"])
-    rendered = SandboxedEnvironment().from_string(expression).render(use_cases=list(use_cases))
-    return rendered.strip()
+    expression = str(_questions(template_dir)["framework"]["default"])
+    loader = FileSystemLoader(template_dir or bundled_template_dir())
+    rendered = SandboxedEnvironment(loader=loader).from_string(expression)
+    return rendered.render(use_cases=list(use_cases)).strip()
 
 
 def check_use_cases(use_cases: Sequence[str]) -> list[str]:
@@ -88,11 +103,15 @@ def check_use_cases(use_cases: Sequence[str]) -> list[str]:
     return [name for name in known if name in use_cases]
 
 
-def recommend(use_cases: Sequence[str]) -> Recommendation:
+def recommend(use_cases: Sequence[str], template_dir: Path | None = None) -> Recommendation:
     """Recommend a framework for the given use cases, with one reason per use case."""
-    chosen = check_use_cases(use_cases)
-    framework = framework_for(chosen)
-    reasons = tuple(UseCaseReason(name, framework_for([name]), REASONS[name]) for name in chosen)
+    chosen = check_use_cases(use_cases) if template_dir is None else list(use_cases)
+    reasons_of = {row["key"]: row["reason"] for row in read_table(template_dir)}
+    framework = framework_for(chosen, template_dir)
+    reasons = tuple(
+        UseCaseReason(name, framework_for([name], template_dir), reasons_of[name])
+        for name in chosen
+    )
     summary = FRAMEWORK_SUMMARY[framework] if chosen else NO_USE_CASE_SUMMARY
     return Recommendation(framework=framework, summary=summary, reasons=reasons)
 
@@ -118,9 +137,9 @@ class LeftOut:
 
 
 def left_out(use_cases: Sequence[str], framework: str) -> tuple[LeftOut, ...]:
-    """The use cases `framework` leaves out: each lives on one side (copier.yml's `use_*` flags)."""
+    """The use cases `framework` leaves out: each lives on its row's side of the table."""
     if framework == KEEPS_ALL:
         return ()
-    known = use_case_names()
-    sides = ((name, framework_for([name])) for name in use_cases if name in known)
-    return tuple(LeftOut(name, side) for name, side in sides if side != framework)
+    sides = {row["key"]: row["side"] for row in read_table()}
+    chosen = ((name, sides[name]) for name in use_cases if name in sides)
+    return tuple(LeftOut(name, side) for name, side in chosen if side != framework)
