@@ -247,7 +247,11 @@ def check_migrate_and_serve(row: RowProject) -> None:
         if "microservices" in selected:
             assert json.loads(health.body) == {"status": "ok"}
             checks = json.loads(http_get(f"{base}/ready").body)["checks"]
-            assert checks == {"database": "ok", **({"model": "ok"} if "ml-api" in selected else {})}
+            assert checks == {
+                "database": "ok",
+                **({"model": "ok"} if "ml-api" in selected else {}),
+                **({"rooms": "ok"} if "real-time" in selected else {}),
+            }
             metrics = http_get(f"{base}/metrics").body.decode()
             counted = re.findall(r"^http_requests_total\{([^}]*)\} (\S+)$", metrics, re.MULTILINE)
             routes = {
