@@ -229,7 +229,7 @@ def check_migrate_and_serve(row: RowProject) -> None:
     run(project, "uv", "run", "alembic", "check", env=env)
     port = free_port()
     command = (  # as the README runs it in production
-        readme_command(project, "uv run uvicorn", port)
+        readme_command(project, f"uv run uvicorn {SLUG}.asgi:application --host", port)
         if "microservices" in selected
         else uvicorn_command(SLUG, port)
     )
