@@ -9,6 +9,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 import shutil
 import socket
 import subprocess
@@ -282,6 +283,33 @@ def serve(project: Path, command: list[str], env: dict[str, str], port: int) -> 
 def uvicorn_command(slug: str, port: int) -> list[str]:
     """Every framework's project is served the same way."""
     return ["uv", "run", "uvicorn", f"{slug}.asgi:application", "--port", str(port)]
+
+
+def readme_command(project: Path, start: str, port: int) -> list[str]:
+    """The README's one command line beginning with `start` (continuation lines joined, comment
+    dropped), as shown but on loopback port `port`."""
+    text = (project / "README.md").read_text().replace("\\\n", "")
+    (line,) = [line.strip() for line in text.splitlines() if line.strip().startswith(start)]
+    command = shlex.split(line, comments=True)
+    assert command[command.index("--host") + 1] == "0.0.0.0"  # noqa: S104 (what the README shows)
+    assert command[command.index("--port") + 1] == "8000"
+    command[command.index("--host") + 1] = "127.0.0.1"
+    command[command.index("--port") + 1] = str(port)
+    return command
+
+
+def huge_header_status(base: str, size: int = 1024 * 1024) -> str:
+    """The status line a request with a `size`-byte header gets, or "closed" (the server hung up
+    before answering). h11 checks its limit on a head still incomplete after a read, so one that
+    fits a single socket read (256 KiB in asyncio) may pass: the default is well over that."""
+    host, port = base.removeprefix("http://").split(":")
+    head = f"GET /health HTTP/1.1\r\nHost: localhost\r\nX-Padding: {'a' * size}\r\n\r\n"
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        try:
+            sock.sendall(head.encode())
+            return sock.recv(4096).decode(errors="replace").split("\r\n")[0] or "closed"
+        except OSError:
+            return "closed"
 
 
 @contextmanager

@@ -23,9 +23,12 @@ from support import (
     dependency_names,
     free_port,
     get,
+    huge_header_status,
     lowercase,
     production_env,
+    readme_command,
     refusal,
+    serve,
     serve_app,
     uvicorn_command,
 )
@@ -114,7 +117,14 @@ def served(project: RowProject, *, production: bool, **extra: str) -> Iterator[s
     if production:
         project.manage("collectstatic", "--noinput", **env)
     project.manage("migrate", "--noinput", **env)
-    with serve_app(project.path, SLUG, env) as base:
+    if not production:
+        with serve_app(project.path, SLUG, env) as base:
+            yield base
+        return
+    port = free_port()  # production: the README's command
+    with serve(
+        project.path, readme_command(project.path, "uv run --no-dev uvicorn", port), env, port
+    ) as base:
         yield base
 
 
@@ -139,6 +149,7 @@ def test_one_server_answers_for_the_site_and_the_api(
             api_headers = lowercase(get(f"{base}/api/health", headers).headers.items())
             assert api_headers["strict-transport-security"].startswith("max-age=")
             assert api_headers["x-content-type-options"] == "nosniff"
+            assert huge_header_status(base) in {"HTTP/1.1 400 Bad Request", "closed"}
         else:
             assert docs.status == 200
             assert b"/api/openapi.json" in docs.body

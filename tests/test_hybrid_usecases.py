@@ -199,7 +199,11 @@ def check_and_serve(project: RowProject) -> None:
         assert health.headers["x-request-id"] == "boot-check"
         ready = get(f"{base}/api/ready", {})
         assert ready.status == 200, ready.body
-        checks = {"database": "ok", **({"model": "ok"} if "ml-api" in selected else {})}
+        checks = {
+            "database": "ok",
+            **({"model": "ok"} if "ml-api" in selected else {}),
+            **({"rooms": "ok"} if "real-time" in selected else {}),
+        }
         assert json.loads(ready.body) == {"status": "ok", "checks": checks}
         site = get(f"{base}/admin/login/", {})
         assert site.status == 200

@@ -20,6 +20,8 @@ from support import (
     dependency_names,
     free_port,
     http_get,
+    huge_header_status,
+    readme_command,
     run,
     serve,
     uvicorn_command,
@@ -219,7 +221,12 @@ def check_migrate_and_serve(row: RowProject) -> None:
     run(project, "uv", "run", "alembic", "upgrade", "head", env=env)
     run(project, "uv", "run", "alembic", "check", env=env)
     port = free_port()
-    with serve(project, uvicorn_command(SLUG, port), env, port) as base:
+    command = (  # as the README runs it in production
+        readme_command(project, f"uv run uvicorn {SLUG}.asgi:application --host", port)
+        if "microservices" in selected
+        else uvicorn_command(SLUG, port)
+    )
+    with serve(project, command, env, port) as base:
         health = http_get(f"{base}/health")
         assert health.status == 200, health.body
         paths = set(json.loads(http_get(f"{base}/openapi.json").body)["paths"])
@@ -233,13 +240,18 @@ def check_migrate_and_serve(row: RowProject) -> None:
         if "microservices" in selected:
             assert json.loads(health.body) == {"status": "ok"}
             checks = json.loads(http_get(f"{base}/ready").body)["checks"]
-            assert checks == {"database": "ok", **({"model": "ok"} if "ml-api" in selected else {})}
+            assert checks == {
+                "database": "ok",
+                **({"model": "ok"} if "ml-api" in selected else {}),
+                **({"rooms": "ok"} if "real-time" in selected else {}),
+            }
             metrics = http_get(f"{base}/metrics").body.decode()
             counted = re.findall(r"^http_requests_total\{([^}]*)\} (\S+)$", metrics, re.MULTILINE)
             routes = {
                 dict(re.findall(r'(\w+)="([^"]*)"', labels))["route"] for labels, _ in counted
             }
             assert {"/health", "/ready"} <= routes
+            assert huge_header_status(base) in {"HTTP/1.1 400 Bad Request", "closed"}
     if "microservices" in selected:  # SIGTERM: the app drained and closed its pool, logging JSON
         lines = [
             json.loads(line) for line in (project / f"server-{port}.log").read_text().splitlines()
