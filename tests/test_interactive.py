@@ -12,6 +12,7 @@ import termios
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
 
@@ -62,6 +63,7 @@ class Terminal:
         return code
 
 
+@pytest.mark.slow  # a whole interactive session on a pty: the full suite's
 def test_prompts_on_a_terminal(tmp_path: Path) -> None:
     term = Terminal("new", "site", "--use-case", "cms", "--no-git", cwd=tmp_path)
     term.wait_for("Project name")

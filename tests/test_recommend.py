@@ -46,6 +46,7 @@ def copier_default_framework(template: Path, dest: Path, use_cases: list[str]) -
     return str(answers["framework"])
 
 
+@pytest.mark.slow  # renders every subset of use cases with Copier: the full suite's
 def test_every_subset_agrees_with_plain_copier(plain_template: Path, tmp_path: Path) -> None:
     assert len(ALL_SUBSETS) == 2 ** len(KEYS)
     disagreements = []

@@ -14,6 +14,10 @@ import yaml
 from history import git, git_save
 from support import REPO_ROOT, project_env, scaffold
 
+# Each test builds a git repository of the whole template and releases it: the full suite's, not
+# the quick loop's (CONTRIBUTING.md).
+pytestmark = pytest.mark.slow
+
 FRAMEWORKS = ["fastapi", "django", "hybrid"]
 TEMPLATE_CHANGE = "Upgrading: see `scaffold diff` before `scaffold update`.\n"
 
@@ -155,7 +159,6 @@ def test_updated_project_is_what_the_new_release_generates(tmp_path: Path, frame
     assert [name for name in expected if updated[name] != expected[name]] == []
 
 
-@pytest.mark.slow
 def test_installed_wheel_updates_what_an_older_wheel_generated(tmp_path: Path) -> None:
     """Two releases built as wheels (via sdist), each installed alone, as on a fresh machine."""
     repo = snapshot_repo(tmp_path / "webscaffold", "v0.1.0")
