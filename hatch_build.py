@@ -55,11 +55,16 @@ class TemplateBundleHook(BuildHookInterface):  # type: ignore[type-arg]  # not t
             return None
         out = root / "build" / BUNDLE_NAME
         out.parent.mkdir(parents=True, exist_ok=True)
-        _git(root, "bundle", "create", "--quiet", str(out), "--tags", "HEAD")
+        # Builds of one checkout may run at once (a wheel and `uv tool install .`); git locks
+        # its output file, so each build writes its own file and moves it into place.
+        partial = out.with_name(f"{BUNDLE_NAME}.{os.getpid()}")
+        _git(root, "bundle", "create", "--quiet", str(partial), "--tags", "HEAD")
+        partial.replace(out)
         return out
 
 
 def _git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=root, capture_output=True, text=True, check=True
-    ).stdout.strip()
+    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"git {args[0]} failed: {done.stderr.strip()}")
+    return done.stdout.strip()

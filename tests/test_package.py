@@ -25,6 +25,23 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
+def test_builds_of_one_checkout_can_run_at_once(tmp_path: Path) -> None:
+    """CI builds a wheel and runs `uv tool install .` from the same clone in parallel."""
+    build = ["uv", "build", "--wheel", "--quiet", str(REPO_ROOT), "--out-dir"]
+    builds = [
+        subprocess.Popen(
+            [*build, str(tmp_path / str(n))],
+            stderr=subprocess.PIPE,
+            text=True,
+            env=project_env(),
+        )
+        for n in range(3)
+    ]
+    failures = [err for build in builds if (err := build.communicate()[1]) and build.returncode]
+    assert not failures, failures[0]
+    assert len(list(tmp_path.glob("*/webscaffold-*.whl"))) == 3
+
+
 def test_wheel_contains_the_template(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "webscaffold/_template/copier.yml" in names
