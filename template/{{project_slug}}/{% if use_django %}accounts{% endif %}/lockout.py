@@ -37,10 +37,10 @@ def is_trusted_proxy(address: str) -> bool:
 def client_address(request: HttpRequest) -> str | None:
     """The client's address: the peer's, unless the peer is a trusted proxy; then the nearest
     untrusted address in X-Forwarded-For, as uvicorn picks it (gunicorn does not)."""
-    peer = request.META.get("REMOTE_ADDR")
+    peer: str | None = request.META.get("REMOTE_ADDR")
     if not peer or not is_trusted_proxy(peer):
         return peer
-    header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    header = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
     forwarded = [hop.strip() for hop in header.split(",") if hop.strip()]
     for hop in reversed(forwarded):
         if not is_trusted_proxy(hop):
