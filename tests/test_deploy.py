@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
 
@@ -236,6 +237,29 @@ def test_kubernetes_pods_are_locked_down(rendered: dict[str, Path], variant: str
     assert container["livenessProbe"]["httpGet"]["path"] == "/health"
     assert "command" not in container  # the image's server; the Job migrates
     assert job["containers"][0]["command"][-2:] in (["migrate", "--noinput"], ["upgrade", "head"])
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_deployments_trust_only_the_proxy_in_front(rendered: dict[str, Path], variant: str) -> None:
+    """Sign-in throttling counts by client address, which X-Forwarded-For gives only from a
+    trusted proxy: compose trusts none unless told, Kubernetes its pod network, never `*`."""
+    services = yaml.safe_load((rendered[variant] / "compose.yaml").read_text())["services"]
+    trusted = services["app"]["environment"]["FORWARDED_ALLOW_IPS"]
+    assert trusted == "${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+    if not VARIANTS[variant].get("kubernetes"):
+        return
+    documents = k8s_documents(rendered[variant])
+    (config,) = (document for document in documents if document["kind"] == "ConfigMap")
+    networks = config["data"]["FORWARDED_ALLOW_IPS"].split(",")
+    assert networks
+    assert all(ip_network(network).is_private for network in networks)  # so never "*"
+    (web,) = (
+        document["spec"]["template"]["spec"]
+        for document in documents
+        if document["kind"] == "Deployment" and document["metadata"]["name"].endswith("-web")
+    )
+    (container,) = web["containers"]
+    assert {"configMapRef": {"name": config["metadata"]["name"]}} in container["envFrom"]
 
 
 def test_kubernetes_needs_a_database_server(tmp_path: Path) -> None:
