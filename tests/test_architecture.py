@@ -96,7 +96,7 @@ def test_the_docs_explain_it(case: UseCase) -> None:
     assert (REPO_ROOT / "docs" / "use-cases" / f"{case.key}.md").is_file()
     assert (REPO_ROOT / "docs" / "decisions" / f"{case.side}-use-cases.md").is_file()
     # The page's reasons are generated from the rows, as the site shows them.
-    reasons = test_docs.site_page("use-cases.md", test_docs.load_hook("use_case_reasons"))
+    reasons = test_docs.site_page("use-cases.md", test_docs.load_hook("use_case_table"))
     side = {"django": "Django", "fastapi": "FastAPI"}[case.side]
     why = rf"^\| `{re.escape(case.key)}` \| {side} \| "
     assert re.search(why, reasons, re.MULTILINE), (
