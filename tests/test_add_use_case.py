@@ -2,7 +2,8 @@
 
 In a copy of the template, one new Django-side use case (an app with one page) and one new
 FastAPI-side one (a router) are added with a row each, their choice and flag in copier.yml, a
-README section and their code, and nothing else. Rendered projects show each where users see it.
+README section and their code, and nothing else. Rendered projects show each where users see it,
+and the API's router is in the OpenAPI schema of the app booted in the project's own environment.
 """
 
 from __future__ import annotations
