@@ -70,7 +70,7 @@ SHOTS = [
     Shot("cms-page", "site", "/pages/welcome/"),
     Shot("cms-editor", "site", "/cms/pages/{page}/edit/", "admin"),
     Shot("social-feed", "site", "/social/", "alice"),
-    Shot("saas-dashboard", "site", "/orgs/acme/", "alice"),
+    Shot("org-dashboard", "site", "/orgs/acme/", "alice"),
     *(Shot(f"{case}-docs", case, "/docs") for case in API_PROJECTS),
 ]
 

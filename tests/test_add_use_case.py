@@ -2,11 +2,13 @@
 
 In a copy of the template, one new Django-side use case (an app with one page) and one new
 FastAPI-side one (a router) are added with a row each, their choice and flag in copier.yml, a
-README section and their code, and nothing else. Rendered projects show each where users see it.
+README section and their code, and nothing else. Rendered projects show each where users see it,
+and the API's router is in the OpenAPI schema of the app booted in the project's own environment.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -15,7 +17,7 @@ import copier
 import pytest
 import yaml
 
-from support import CANONICAL_ANSWERS, REPO_ROOT, installed_apps
+from support import CANONICAL_ANSWERS, REPO_ROOT, installed_apps, project_env, run
 from usecases import use_cases
 from webscaffold.recommend import recommend
 
@@ -116,6 +118,14 @@ def render(template: Path, dest: Path, framework: str) -> Path:
     return dest
 
 
+# The API's OpenAPI schema, from the app as its server builds it, printed by the project's Python.
+OPENAPI = {
+    "fastapi": f"import json; from {SLUG}.app import create_app; "
+    "print(json.dumps(create_app().openapi()))",
+    "hybrid": f"import json; from {SLUG}.asgi import api; print(json.dumps(api.openapi()))",
+}
+
+
 def included_routers(app_py: Path) -> set[str]:
     """The router modules an app.py includes (`x.router` passed to include_router)."""
     return set(re.findall(r"include_router\((\w+)\.router", app_py.read_text(encoding="utf-8")))
@@ -173,3 +183,22 @@ def test_the_hybrid_shows_both(template: Path, tmp_path: Path) -> None:
     assert "### Blog: `blog`" in readme
     assert "\n## Search\n" in readme
     assert "## Not included" not in readme
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("framework", "path"),
+    [("fastapi", "/search"), ("hybrid", "/api/search")],
+    ids=["fastapi", "hybrid"],
+)
+def test_the_api_use_case_is_in_openapi(
+    template: Path, tmp_path: Path, framework: str, path: str
+) -> None:
+    """The router is served: the app, booted in the project's own environment, documents it."""
+    project = render(template, tmp_path / "p", framework)
+    env = project_env(ENVIRONMENT="test", DJANGO_SETTINGS_MODULE=f"{SLUG}.settings.test")
+    run(project, "uv", "sync", "--quiet", env=env)
+    schema = json.loads(run(project, "uv", "run", "python", "-c", OPENAPI[framework], env=env))
+    operation = schema["paths"][path]["get"]
+    assert operation["tags"] == ["search"]
+    assert operation["summary"] == "Search"

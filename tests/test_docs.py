@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from support import REPO_ROOT
+from webscaffold.recommend import recommend
 
 DOCS = REPO_ROOT / "docs"
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
@@ -43,6 +44,7 @@ def test_mkdocs_runs_the_hooks() -> None:
     assert "docs/hooks/options.py" in hooks[1]
     assert "docs/hooks/readme_sections.py" in hooks[1]
     assert "docs/hooks/tasks.py" in hooks[1]
+    assert "docs/hooks/use_case_table.py" in hooks[1]
 
 
 def test_every_copier_question_is_on_the_options_page() -> None:
@@ -189,6 +191,35 @@ def test_e_commerce_page_names_the_order_confirmation_task() -> None:
     assert "`prune_refresh_tokens`" in mobile
     assert "run by beat on `crontab(hour=4, minute=0)`" in mobile
     assert "nothing schedules it" not in mobile
+
+
+def test_use_cases_page_gives_the_reasons_recommend_gives() -> None:
+    """The "why" table is generated from the use-case table: every use case, its side and the
+    reason `scaffold recommend` gives, in copier.yml's order."""
+    page = site_page("use-cases.md", load_hook("use_case_table"))
+    assert "generated-use-case-reasons" not in page
+    rows = re.findall(r"^\| `([\w-]+)` \| (Django|FastAPI) \| (.+) \|$", page, re.MULTILINE)
+    assert [key for key, _side, _why in rows] == USE_CASES
+    for key, side, why in rows:
+        reason = recommend([key]).reasons[0]
+        assert side.lower() == reason.framework
+        assert why.endswith(reason.reason[1:] + ".")
+
+
+def test_the_nav_lists_every_use_case_page_in_table_order() -> None:
+    hook = load_hook("use_case_table")
+    config = yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    nav = hook.on_config(config)["nav"]
+    (pages,) = [item["Use cases"] for item in nav if isinstance(item, dict) and "Use cases" in item]
+    assert pages == [f"use-cases/{key}.md" for key in USE_CASES]
+    for page in pages:
+        assert (DOCS / page).is_file(), page
+
+
+def test_the_nav_hook_refuses_a_nav_without_the_section() -> None:
+    hook = load_hook("use_case_table")
+    with pytest.raises(hook.NavSectionNotFoundError, match="no 'Use cases' section"):
+        hook.on_config({"nav": [{"Home": "index.md"}]})
 
 
 def test_tasks_hook_refuses_an_unknown_use_case() -> None:

@@ -33,11 +33,13 @@ SLUG = "bar_probe"
 MICROSERVICES_FILES = [
     f"{SLUG}/observability.py",
     f"{SLUG}/api/routers/ops.py",
+    f"{SLUG}/api/readiness.py",
     "tests/test_api_ops.py",
 ]
 REALTIME_FILES = [
     f"{SLUG}/realtime.py",
     f"{SLUG}/api/routers/rooms.py",
+    f"{SLUG}/api/room_members.py",
     "tests/test_api_rooms.py",
     "tests/test_rooms_across_processes.py",
 ]
@@ -45,6 +47,7 @@ ML_FILES = [
     f"{SLUG}/ml/model.py",
     f"{SLUG}/ml/__main__.py",
     f"{SLUG}/api/routers/predictions.py",
+    f"{SLUG}/api/prediction_log.py",
     f"{SLUG}/predictions/models.py",
     f"{SLUG}/predictions/admin.py",
     f"{SLUG}/predictions/migrations/0001_initial.py",
@@ -54,6 +57,7 @@ MOBILE_FILES = [
     f"{SLUG}/pagination.py",
     f"{SLUG}/api/refresh_tokens.py",
     f"{SLUG}/api/routers/devices.py",
+    f"{SLUG}/api/device_store.py",
     f"{SLUG}/mobile/models.py",
     f"{SLUG}/mobile/admin.py",
     f"{SLUG}/mobile/migrations/0001_initial.py",

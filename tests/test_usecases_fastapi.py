@@ -49,6 +49,7 @@ USE_CASES: dict[str, UseCase] = {
         files=(
             f"{SLUG}/observability.py",
             f"{SLUG}/routers/ops.py",
+            f"{SLUG}/readiness.py",
             "tests/test_ops.py",
             "tests/test_observability.py",
         ),
@@ -62,6 +63,7 @@ USE_CASES: dict[str, UseCase] = {
             f"{SLUG}/refresh_tokens.py",
             f"{SLUG}/pagination.py",
             f"{SLUG}/routers/devices.py",
+            f"{SLUG}/device_store.py",
             "tests/test_mobile.py",
             "migrations/versions/0002_mobile_refresh_tokens_and_devices.py",
             f"{SLUG}/push.py",  # push notifications: background jobs are on by default with it
@@ -75,6 +77,7 @@ USE_CASES: dict[str, UseCase] = {
         files=(
             f"{SLUG}/realtime.py",
             f"{SLUG}/routers/rooms.py",
+            f"{SLUG}/room_members.py",
             "tests/test_rooms.py",
             "tests/test_rooms_across_processes.py",  # two app servers on one Redis
         ),
@@ -85,10 +88,12 @@ USE_CASES: dict[str, UseCase] = {
             f"{SLUG}/ml/__main__.py",
             f"{SLUG}/ml/model.py",
             f"{SLUG}/routers/predictions.py",
+            f"{SLUG}/prediction_log.py",
             "tests/test_predictions.py",
             # Batch scoring jobs: background jobs are on by default with this use case.
             f"{SLUG}/prediction_jobs.py",
             f"{SLUG}/routers/prediction_jobs.py",
+            f"{SLUG}/prediction_job_store.py",
             "tests/test_prediction_jobs.py",
         ),
         runtime=frozenset({"scikit-learn", "skops"}),
