@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ import pytest
 from checks_manifest import pytest_configure as record_checks
 from checks_manifest import pytest_runtest_setup  # noqa: F401 (a hook)
 from projects import ROWS, RowProject, Rows, row_weight
-from support import REPO_ROOT
+from support import RENDERS_VARIABLE, REPO_ROOT
 from update_cases import Case, edited_case, tagged_template
 
 
@@ -128,6 +130,10 @@ GROUPS_VARIABLE = "SCAFFOLD_XDIST_GROUPS"
 
 def pytest_configure(config: pytest.Config) -> None:
     record_checks(config)
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # the workers inherit it: renders are shared
+        renders = tempfile.mkdtemp(prefix="scaffold-renders-")
+        os.environ[RENDERS_VARIABLE] = renders
+        config.add_cleanup(partial(shutil.rmtree, renders, ignore_errors=True))
     if getattr(config.option, "numprocesses", None) and not os.environ.get("PYTEST_XDIST_WORKER"):
         os.environ[GROUPS_VARIABLE] = str(
             Path(tempfile.mkdtemp(prefix="xdist-groups-")) / "groups.json"

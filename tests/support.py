@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import atexit
+import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -19,7 +21,7 @@ import tomllib
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -42,53 +44,55 @@ CANONICAL_ANSWERS: dict[str, Any] = {
 }
 
 
-_render_root = Path(tempfile.mkdtemp(prefix="scaffold-renders-"))
-atexit.register(shutil.rmtree, _render_root, ignore_errors=True)
+# Where renders are kept: one folder for the whole test run when the controlling process names it
+# (every xdist worker then renders a set of answers once between them), else one per process.
+RENDERS_VARIABLE = "SCAFFOLD_TEST_RENDERS"
 _renders: dict[str, Path] = {}
 
 
-def render(**overrides: Any) -> Path:
-    """The template rendered with the canonical answers and `overrides`, once per test process.
+@functools.cache
+def _render_root() -> Path:
+    shared = os.environ.get(RENDERS_VARIABLE)
+    if shared:
+        return Path(shared)
+    root = Path(tempfile.mkdtemp(prefix="scaffold-renders-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return root
 
-    A render costs about a second and most tests only read what it wrote. The directory is
-    shared: read it, or copy it (`copy_project`) before changing anything.
+
+def render(**overrides: Any) -> Path:
+    """The template rendered with the canonical answers and `overrides`, once per test run.
+
+    A render costs one to several seconds and most tests only read what it wrote. The directory
+    is shared: read it, or copy it (`copy_project`) before changing anything.
     """
     answers = {**CANONICAL_ANSWERS, **overrides}
     key = json.dumps(answers, sort_keys=True, default=str)
     if key not in _renders:
-        dest = _render_root / hashlib.sha256(key.encode()).hexdigest()[:16]
-        copier.run_copy(
-            str(REPO_ROOT),
-            dest,
-            data=answers,
-            defaults=True,
-            vcs_ref="HEAD",
-            quiet=True,
-            unsafe=False,
-        )
+        dest = _render_root() / hashlib.sha256(key.encode()).hexdigest()[:16]
+        # One process renders a set of answers while the others wait (a lock ends with its holder).
+        with dest.with_name(f"{dest.name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not dest.is_dir():
+                partial = dest.with_name(f".{dest.name}-{uuid.uuid4().hex}")
+                copier.run_copy(
+                    str(REPO_ROOT),
+                    partial,
+                    data=answers,
+                    defaults=True,
+                    vcs_ref="HEAD",
+                    quiet=True,
+                    unsafe=False,
+                )
+                partial.rename(dest)  # whole or absent, even if this process dies mid-render
         _renders[key] = dest
     return _renders[key]
 
 
-def copy_project(dest: Path, *, exclude: Sequence[str] = (), **overrides: Any) -> Path:
+def copy_project(dest: Path, **overrides: Any) -> Path:
     """The working tree of the template rendered into `dest` with plain Copier, as `copier copy`
-    would; identical answers are rendered once per process and copied.
-
-    `exclude` (Copier's patterns) skips files a test does not read.
-    """
-    if not exclude:
-        shutil.copytree(render(**overrides), dest, symlinks=True)
-        return dest
-    copier.run_copy(
-        str(REPO_ROOT),
-        dest,
-        data={**CANONICAL_ANSWERS, **overrides},
-        defaults=True,
-        vcs_ref="HEAD",
-        quiet=True,
-        unsafe=False,
-        exclude=list(exclude),
-    )
+    would; identical answers are rendered once per test run and copied."""
+    shutil.copytree(render(**overrides), dest, symlinks=True)
     return dest
 
 

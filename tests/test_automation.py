@@ -52,19 +52,8 @@ def assert_schema(schema: str, *paths: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-# Only the files these tests read: rendering the rest would only cost time.
-AUTOMATION_FILES = [
-    "*",
-    *(
-        f"!{name}"
-        for name in (".github", ".github/**", ".gitlab-ci.yml", ".pre-commit-config.yaml")
-    ),
-    *(f"!{name}" for name in ("pyproject.toml", ".gitignore", ".copier-answers.yml")),
-]
-
-
 def render(dest: Path, **overrides: Any) -> Path:
-    return copy_project(dest, exclude=AUTOMATION_FILES, **overrides)
+    return copy_project(dest, **overrides)
 
 
 @pytest.fixture(scope="module")
