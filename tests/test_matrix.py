@@ -104,10 +104,16 @@ def test_docs_show_the_current_table() -> None:
     )
 
 
-# ── every combination renders with the answers it names (fast: Copier only) ──
+# ── every combination renders with the answers it names (Copier only) ──
 
 
-@pytest.mark.parametrize("combination", params(lambda _c: []))
+def extreme(combination: Combination) -> bool:
+    """No use case or every use case its framework keeps: between them they render every file."""
+    return combination.use_cases in {(), tuple(kept_use_cases(combination.framework))}
+
+
+# The quick loop renders the extremes; the full suite every row (sharing the rows' own renders).
+@pytest.mark.parametrize("combination", params(lambda c: [] if extreme(c) else [pytest.mark.slow]))
 def test_combination_renders(combination: Combination, tmp_path: Path) -> None:
     project = copy_project(tmp_path / "p", **combination.answers())
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
