@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import tomllib
+import uuid
 from pathlib import Path
 
 import pytest
@@ -179,10 +180,12 @@ def test_a_postgresql_project_tests_itself_unconfigured_and_with_database_url_in
     row: RowProject,
 ) -> None:
     """`uv run pytest` passes as generated: on SQLite with nothing configured (the tests that need
-    PostgreSQL skip, saying why), and on the server `.env` names, as the README says to set it."""
+    PostgreSQL skip, saying why), and on the server `.env` names, as the README says to set it,
+    before the database it names exists (the tests create theirs beside it, as Django's do)."""
     project = row.path
     env = dict(row.env)
-    database_url = env.pop("DATABASE_URL")
+    server = env.pop("DATABASE_URL").rsplit("/", 1)[0]
+    database_url = f"{server}/not_created_{uuid.uuid4().hex[:8]}"
     pytest_args = ("uv", "run", "pytest", "-q", "-rA", "-p", "no:cacheprovider")
 
     unconfigured = run(project, *pytest_args, env=env)
