@@ -298,11 +298,30 @@ def readme_commands_of(project: Path) -> list[str]:
     return commands((project / "README.md").read_text(encoding="utf-8"))
 
 
-def on_port(command: str, port: int) -> list[str]:
+def readme_block(project: Path, heading: str) -> list[str]:
+    """The commands of the first shell block under `heading` in the project's README."""
+    from readme_commands import BLOCK, commands
+
+    section = (project / "README.md").read_text(encoding="utf-8").split(f"\n{heading}\n", 1)[1]
+    block = BLOCK.search(section)
+    assert block, f"no shell block under {heading}"
+    return commands(block[0])
+
+
+def run_deploy_steps(project: Path, env: dict[str, str]) -> list[str]:
+    """A Django project's README "Deploying" commands before the server, run as shown; the
+    server's command, on port 8000 as shown."""
+    *steps, server = readme_block(project, "### Deploying")
+    for step in steps:
+        run(project, *shlex.split(step), env=env)
+    return shlex.split(server)
+
+
+def on_port(command: str | Sequence[str], port: int) -> list[str]:
     """A README command's argv, with `port` for the 8000 it shows: ports may be taken here."""
+    argv = shlex.split(command) if isinstance(command, str) else list(command)
     return [
-        str(port) if word == "8000" else re.sub(r"(?<=:)8000$", str(port), word)
-        for word in shlex.split(command)
+        str(port) if word == "8000" else re.sub(r"(?<=:)8000$", str(port), word) for word in argv
     ]
 
 
