@@ -10,6 +10,7 @@ import ast
 import json
 import re
 import shlex
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -283,7 +284,16 @@ def test_training_as_the_readme_says_writes_the_next_model_version(row: RowProje
     artifacts = row.path / "artifacts"
     before = set(artifacts.glob("*")) if artifacts.is_dir() else set()
     try:
-        card = json.loads(run(row.path, *shlex.split(command), env=row.env))
+        trained = subprocess.run(
+            shlex.split(command),
+            cwd=row.path,
+            env=row.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert trained.returncode == 0, trained.stdout + trained.stderr
+        card = json.loads(trained.stdout)  # the model's card; logs go to stderr
         written = {path.name for path in set(artifacts.glob("*")) - before}
         version = card["version"]
         assert written == {f"iris-v{version}.skops", f"iris-v{version}.json"}
