@@ -18,7 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
-BLOCK = re.compile(r"^ *```(?:bash|sh|console)\n(.*?)^ *```", re.MULTILINE | re.DOTALL)
+BLOCK = re.compile(r"^ *```(bash|sh|console)\n(.*?)^ *```", re.MULTILINE | re.DOTALL)
 SLUG = "bar_probe"  # the canonical answers' package: what `<slug>` stands for in the docs
 
 # README commands that run on some matrix rows, not on every row that shows them: each costs
@@ -49,9 +49,12 @@ NOT_RUN = {
 def commands(markdown: str) -> list[str]:
     """The commands of `markdown`'s shell blocks, in order."""
     found = []
-    for block in BLOCK.findall(markdown):
+    for language, block in BLOCK.findall(markdown):
         for shown in block.replace("\\\n", " ").splitlines():
-            line = shown.strip().removeprefix("$ ")
+            line = shown.strip()
+            if language == "console" and not line.startswith("$ "):
+                continue  # a console block's other lines are what the commands print
+            line = line.removeprefix("$ ")
             try:
                 words = shlex.split(line, comments=True)
             except ValueError:  # prose in a placeholder: `git clone <this repository's URL>`
@@ -120,7 +123,7 @@ def docs_project_commands() -> list[tuple[str, str]]:
     pages = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").rglob("*.md"))]
     found = []
     for page in pages:
-        for block in BLOCK.findall(page.read_text(encoding="utf-8")):
+        for _language, block in BLOCK.findall(page.read_text(encoding="utf-8")):
             made: set[str] = set()
             inside = False
             for command in commands(f"```bash\n{block}```\n"):

@@ -26,12 +26,18 @@ uv run uvicorn shop.asgi:application --host 0.0.0.0 \\
 ```python
 print("not a command")
 ```
+
+```console
+$ uv run mypy
+Success: no issues found
+```
 """
     assert commands(markdown) == [
         "uv sync",
         "cd ../shop",
         "uv run pytest -m 'not worker'",
         "uv run uvicorn shop.asgi:application --host 0.0.0.0 --port 8000",
+        "uv run mypy",
     ]
 
 
