@@ -26,7 +26,7 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from http import client
 from pathlib import Path
 from typing import Any
@@ -160,7 +160,12 @@ class Recorder:
         with self.file.open("a", encoding="utf-8") as out:
             out.write(line + "\n")
 
-    def command(self, argv: Sequence[str], cwd: str | os.PathLike[str] | None) -> None:
+    def command(
+        self,
+        argv: Sequence[str],
+        cwd: str | os.PathLike[str] | None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         if not argv or Path(str(argv[0])).name == "git":
             return  # git is how tests set projects up, not a check of them
         for word in argv:  # a browser or client pointed at a project's server
@@ -175,7 +180,8 @@ class Recorder:
         if root is None:
             return
         combination = combination_at(root)
-        for word in argv:  # a server the project starts: requests to its port are its checks
+        # a server the project starts: requests to its port are its checks
+        for word in [*argv, *(env.get(name, "") for name in PORT_VARIABLES if env)]:
             port = _served_port(str(word))
             if port:
                 self.ports[port] = combination
@@ -185,6 +191,11 @@ class Recorder:
         served = self.ports.get(port)
         if served:
             self.record(served, f"{method} {normalized_path(url)}")
+
+
+# Variables that give a server its port when the command shows none (`uvicorn --reload` as a
+# README shows it, on a free port: uvicorn reads its options from UVICORN_* variables).
+PORT_VARIABLES = ("UVICORN_PORT",)
 
 
 def _served_port(word: str) -> int | None:
@@ -204,7 +215,9 @@ def install(directory: Path) -> Recorder:
     def popen_init(self: subprocess.Popen[Any], args: Any, *rest: Any, **kwargs: Any) -> None:
         argv = [args] if isinstance(args, str | bytes | os.PathLike) else list(args)
         with contextlib.suppress(OSError):  # recording must never change what a test does
-            recorder.command([os.fsdecode(word) for word in argv], kwargs.get("cwd"))
+            recorder.command(
+                [os.fsdecode(word) for word in argv], kwargs.get("cwd"), kwargs.get("env")
+            )
         original_init(self, args, *rest, **kwargs)
 
     subprocess.Popen.__init__ = popen_init  # type: ignore[method-assign]

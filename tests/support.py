@@ -9,8 +9,10 @@ import functools
 import hashlib
 import json
 import os
+import pty
 import re
 import secrets
+import select
 import shlex
 import shutil
 import socket
@@ -293,17 +295,79 @@ def uvicorn_command(slug: str, port: int) -> list[str]:
     return ["uv", "run", "uvicorn", f"{slug}.asgi:application", "--port", str(port)]
 
 
+def readme_commands_of(project: Path) -> list[str]:
+    """The commands of the project's README's shell blocks, as shown (tests/readme_commands.py)."""
+    from readme_commands import commands
+
+    return commands((project / "README.md").read_text(encoding="utf-8"))
+
+
+def readme_block(project: Path, heading: str) -> list[str]:
+    """The commands of the first shell block under `heading` in the project's README."""
+    from readme_commands import BLOCK, commands
+
+    section = (project / "README.md").read_text(encoding="utf-8").split(f"\n{heading}\n", 1)[1]
+    block = BLOCK.search(section)
+    assert block, f"no shell block under {heading}"
+    return commands(block[0])
+
+
+def run_deploy_steps(project: Path, env: dict[str, str]) -> list[str]:
+    """A Django project's README "Deploying" commands before the server, run as shown; the
+    server's command, on port 8000 as shown."""
+    *steps, server = readme_block(project, "### Deploying")
+    for step in steps:
+        run(project, *shlex.split(step), env=env)
+    return shlex.split(server)
+
+
+def on_port(command: str | Sequence[str], port: int) -> list[str]:
+    """A README command's argv, with `port` for the 8000 it shows: ports may be taken here."""
+    argv = shlex.split(command) if isinstance(command, str) else list(command)
+    return [
+        str(port) if word == "8000" else re.sub(r"(?<=:)8000$", str(port), word) for word in argv
+    ]
+
+
 def readme_command(project: Path, start: str, port: int) -> list[str]:
-    """The README's one command line beginning with `start` (continuation lines joined, comment
-    dropped), as shown but on loopback port `port`."""
-    text = (project / "README.md").read_text().replace("\\\n", "")
-    (line,) = [line.strip() for line in text.splitlines() if line.strip().startswith(start)]
-    command = shlex.split(line, comments=True)
-    assert command[command.index("--host") + 1] == "0.0.0.0"  # noqa: S104 (what the README shows)
-    assert command[command.index("--port") + 1] == "8000"
-    command[command.index("--host") + 1] = "127.0.0.1"
-    command[command.index("--port") + 1] = str(port)
-    return command
+    """The README's one command beginning with `start`, as shown but on port `port`."""
+    (command,) = {line for line in readme_commands_of(project) if line.startswith(start)}
+    argv = shlex.split(command)
+    assert argv[argv.index("--host") + 1] == "0.0.0.0"  # noqa: S104 (what the README shows)
+    assert argv[argv.index("--port") + 1] == "8000"
+    return on_port(command, port)
+
+
+def run_interactive(
+    project: Path, argv: Sequence[str], answers: dict[str, str], env: dict[str, str]
+) -> str:
+    """Run `argv` on a terminal, typing `answers[prompt]` at each prompt (a last line ending in
+    `:`) that begins with `prompt`; fail the test unless it exits 0. Its output."""
+    main, terminal = pty.openpty()
+    process = subprocess.Popen(
+        argv, cwd=project, env=env, stdin=terminal, stdout=terminal, stderr=terminal
+    )
+    os.close(terminal)
+    output = ""
+    try:
+        while select.select([main], [], [], 120)[0]:
+            try:
+                chunk = os.read(main, 4096).decode(errors="replace")
+            except OSError:  # the terminal closed: the command ended
+                break
+            if not chunk:
+                break
+            output += chunk
+            last = output.rsplit("\n", 1)[-1].rstrip()
+            answer = next((a for p, a in answers.items() if last.startswith(p)), None)
+            if last.endswith(":") and answer is not None:
+                os.write(main, answer.encode() + b"\n")
+                output += "\n"
+    finally:
+        os.close(main)
+        code = process.wait(timeout=60)
+    assert code == 0, f"{' '.join(argv)} failed in {project}:\n{output}"
+    return output
 
 
 def huge_header_status(base: str, size: int = 1024 * 1024) -> str:

@@ -19,9 +19,11 @@ from support import (
     copy_project,
     free_port,
     get,
+    on_port,
     production_env,
     refusal,
     run,
+    run_deploy_steps,
     serve,
     serve_app,
     uvicorn_command,
@@ -183,11 +185,9 @@ def served(
         django_project.manage("collectstatic", "--noinput", **env)
     django_project.manage("migrate", "--noinput", **env)
     port = free_port()
-    command = (
-        uvicorn_command(SLUG, port)
-        if server == "uvicorn"
-        else ["uv", "run", "gunicorn", f"{SLUG}.wsgi", "--bind", f"127.0.0.1:{port}"]
-    )
+    command = uvicorn_command(SLUG, port)
+    if server == "gunicorn":  # the README's "Deploying" commands, as shown; gunicorn on a free port
+        command = on_port(run_deploy_steps(django_project.path, env), port)
     with serve(django_project.path, command, env, port) as base:
         yield base, production
 

@@ -6,6 +6,8 @@ import ast
 import configparser
 import json
 import re
+import secrets
+import shlex
 import subprocess
 import sys
 import tomllib
@@ -15,11 +17,17 @@ from pathlib import Path
 import pytest
 
 from projects import RowProject, on_rows
+from readme_commands import commands
 from support import (
+    REPO_ROOT,
     copy_project,
     dependency_names,
+    free_port,
     http_get,
+    on_port,
+    readme_commands_of,
     run,
+    serve,
     serve_app,
 )
 
@@ -229,3 +237,50 @@ def test_free_text_answers_render_to_clean_python(tmp_path: Path, name: str) -> 
             check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+ORDERS_MODEL = '''
+
+class Order(Base):
+    """An order: the model change the README's revision command is shown after."""
+
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+'''
+
+
+@on_rows("fastapi-sqlite-none")
+def test_a_model_change_gets_its_migration_as_the_readme_says(row: RowProject) -> None:
+    project, env = row.path, row.env
+    shown = readme_commands_of(project)
+    (revision,) = [line for line in shown if line.startswith("uv run alembic revision")]
+    assert shlex.split(revision)[-2:] == ["-m", "add orders"]
+    models = project / SLUG / "models.py"
+    original = models.read_text(encoding="utf-8")
+    versions = project / "migrations" / "versions"
+    before = set(versions.glob("*.py"))
+    try:
+        run(project, "uv", "run", "alembic", "upgrade", "head", env=env)  # the README's order
+        models.write_text(original + ORDERS_MODEL, encoding="utf-8")
+        run(project, *shlex.split(revision), env=env)
+        (written,) = set(versions.glob("*.py")) - before
+        assert written.name.endswith("_add_orders.py"), written.name
+        migration = written.read_text(encoding="utf-8")
+        assert "op.create_table(" in migration
+        assert '"orders"' in migration
+    finally:  # the row's other tests check the project as generated
+        models.write_text(original, encoding="utf-8")
+        for path in set(versions.glob("*.py")) - before:
+            path.unlink()
+
+
+@on_rows("fastapi-sqlite-none")
+def test_production_serves_as_the_deploying_page_says(row: RowProject) -> None:
+    page = (REPO_ROOT / "docs" / "deploying.md").read_text(encoding="utf-8")
+    (command,) = [line for line in commands(page) if line.startswith("uv run --no-dev uvicorn")]
+    env = {**row.env, "ENVIRONMENT": "production", "SECRET_KEY": secrets.token_urlsafe(50)}
+    port = free_port()
+    with serve(row.path, on_port(command.replace("<slug>", SLUG), port), env, port) as base:
+        assert http_get(f"{base}/health").status == 200
+        assert http_get(f"{base}/docs").status == 404  # production turns the API docs off

@@ -25,9 +25,10 @@ from support import (
     get,
     huge_header_status,
     lowercase,
+    on_port,
     production_env,
-    readme_command,
     refusal,
+    run_deploy_steps,
     serve,
     serve_app,
     uvicorn_command,
@@ -121,10 +122,9 @@ def served(project: RowProject, *, production: bool, **extra: str) -> Iterator[s
         with serve_app(project.path, SLUG, env) as base:
             yield base
         return
-    port = free_port()  # production: the README's command
-    with serve(
-        project.path, readme_command(project.path, "uv run --no-dev uvicorn", port), env, port
-    ) as base:
+    port = free_port()  # production: the README's "Deploying" commands, its server on a free port
+    server = run_deploy_steps(project.path, env)
+    with serve(project.path, on_port(server, port), env, port) as base:
         yield base
 
 

@@ -6,23 +6,30 @@ The worker tests use REDIS_URL (.ci/run starts a Redis and sets it) or a `redis-
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 import shlex
 import shutil
 import subprocess
 import time
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import yaml
 
+from projects import RowProject, on_rows
 from support import (
     REPO_ROOT,
     assert_worker_tests_passed,
     copy_project,
+    free_port,
     production_env,
     project_env,
+    readme_commands_of,
     run,
 )
 from usecases import DJANGO_SIDE, FASTAPI_SIDE
@@ -187,3 +194,49 @@ def test_running_beat_as_the_readme_says_leaves_the_tree_clean(golden: Path) -> 
     assert list(schedule.parent.glob("celerybeat-schedule*")), output
     status = run(golden, "git", "status", "--porcelain", "--untracked-files=all", env=env)
     assert status == "", status
+
+
+@contextmanager
+def redis_url() -> Iterator[str]:
+    """The Redis of REDIS_URL (.ci/run starts one), or a throwaway `redis-server`."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    port = free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@on_rows("django-sqlite-e-commerce", "fastapi-sqlite-ml-api")
+def test_a_worker_started_as_the_readme_says_answers_inspect_ping(row: RowProject) -> None:
+    shown = readme_commands_of(row.path)
+    worker = f"uv run celery -A {SLUG} worker --loglevel INFO"
+    ping = f"uv run celery -A {SLUG} inspect ping"
+    assert {worker, ping} <= set(shown), shown
+    with redis_url() as url:
+        # A queue of its own: no other project's worker on this Redis takes its tasks.
+        env = {**row.env, "REDIS_URL": url, "CELERY_QUEUE": f"readme-{secrets.token_hex(4)}"}
+        log = row.path / "worker.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                shlex.split(worker), cwd=row.path, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+        try:
+            for _ in range(240):
+                if " ready." in log.read_text(errors="replace") or process.poll() is not None:
+                    break
+                time.sleep(0.25)
+            assert " ready." in log.read_text(errors="replace"), log.read_text()
+            answer = run(row.path, *shlex.split(ping), env=env)
+            assert "pong" in answer, answer
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+            log.unlink()

@@ -6,6 +6,8 @@ Run one combination with every check attached to it: `uv run pytest -k 'fastapi-
 
 from __future__ import annotations
 
+import secrets
+import shlex
 from collections.abc import Callable
 from itertools import combinations as pairs_of
 from itertools import product
@@ -22,11 +24,14 @@ from support import (
     assert_worker_tests_passed,
     copy_project,
     dependency_names,
+    free_port,
     http_get,
     project_env,
+    readme_commands_of,
     render,
     run,
-    serve_app,
+    run_interactive,
+    serve,
 )
 
 COMBINATIONS = combinations()
@@ -170,11 +175,48 @@ def untracked_files(project: Path, rendered_root: Path) -> list[str]:
     ]
 
 
+# The README's first steps, run as it shows them; `uv run pytest` is the project's own checks.
+FIRST_STEPS = {
+    "uv sync",
+    "uv lock",
+    "uv run python manage.py migrate",
+    "uv run alembic upgrade head",
+    "uv run alembic check",
+}
+
+
+def run_first_steps(row: RowProject) -> None:
+    """The README's install, lock, migration and superuser commands, as shown, in its order."""
+    shown = readme_commands_of(row.path)
+    steps = [command for command in dict.fromkeys(shown) if command in FIRST_STEPS]
+    assert {"uv sync", "uv lock"} <= set(steps), shown
+    for command in steps:
+        run(row.path, *shlex.split(command), env=row.env)
+    if "manage.py" in {path.name for path in row.path.iterdir()}:
+        superuser = "uv run python manage.py createsuperuser"
+        assert superuser in shown
+        password = secrets.token_urlsafe(16)
+        typed = {
+            "Username": f"admin{secrets.token_hex(4)}",  # a name no other test of the row took
+            "Email": "admin@example.com",
+            "Password": password,
+        }
+        output = run_interactive(row.path, shlex.split(superuser), typed, row.env)
+        assert "Superuser created successfully." in output
+
+
 @on_rows(*ROWS)
 def test_combination(row: RowProject) -> None:
     # pytest's coverage bar (fail_under) included; with jobs, the worker tests must have run
     assert_worker_tests_passed(row.path, row.own_checks())
-    with serve_app(row.path, row.slug, row.env) as base:
+    run_first_steps(row)
+    # The README's development server, as shown; on a free port, which uvicorn reads from
+    # UVICORN_PORT, as 8000 may be taken here.
+    (command,) = {line for line in readme_commands_of(row.path) if line.endswith(" --reload")}
+    port = free_port()
+    with serve(
+        row.path, shlex.split(command), {**row.env, "UVICORN_PORT": str(port)}, port
+    ) as base:
         assert http_get(f"{base}/health").status == 200
     # What the checks, the migrations and the server wrote, git ignores.
     assert untracked_files(row.path, render(**row.combination.answers())) == []

@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shlex
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from support import (
     http_get,
     huge_header_status,
     readme_command,
+    readme_commands_of,
     run,
     serve,
     uvicorn_command,
@@ -272,3 +275,29 @@ def test_use_cases_pass_their_checks_and_serve_on_sqlite(row: RowProject) -> Non
 @on_rows(row_named("fastapi", ALL, "postgresql"))
 def test_all_use_cases_pass_their_checks_and_serve_on_postgresql(row: RowProject) -> None:
     check_migrate_and_serve(row)
+
+
+@on_rows("fastapi-sqlite-ml-api", "hybrid-sqlite-ml-api")
+def test_training_as_the_readme_says_writes_the_next_model_version(row: RowProject) -> None:
+    (command,) = {line for line in readme_commands_of(row.path) if line.endswith(".ml train")}
+    assert command == f"uv run python -m {SLUG}.ml train"
+    artifacts = row.path / "artifacts"
+    before = set(artifacts.glob("*")) if artifacts.is_dir() else set()
+    try:
+        trained = subprocess.run(
+            shlex.split(command),
+            cwd=row.path,
+            env=row.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert trained.returncode == 0, trained.stdout + trained.stderr
+        card = json.loads(trained.stdout)  # the model's card; logs go to stderr
+        written = {path.name for path in set(artifacts.glob("*")) - before}
+        version = card["version"]
+        assert written == {f"iris-v{version}.skops", f"iris-v{version}.json"}
+        assert f"iris-v{version - 1}.json" in {path.name for path in before} or version == 1
+    finally:  # the row's other tests expect the model they found
+        for path in set(artifacts.glob("*")) - before:
+            path.unlink()
