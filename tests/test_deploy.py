@@ -161,10 +161,12 @@ def test_every_deployed_server_bounds_request_headers(
     rendered: dict[str, Path], variant: str
 ) -> None:
     """uvicorn's httptools parser buffers headers of any size (a 64 MB one blocked the event loop
-    for seconds): the image parses with h11, bounded to 16 KiB; compose and Kubernetes run the
-    image's command unchanged."""
+    for seconds): the image parses with h11, bounded to 16 KiB, through the project's protocol that
+    also bounds how long a request may take to arrive; compose and Kubernetes run the image's
+    command unchanged."""
     command = image_command(rendered[variant])
-    assert command[command.index("--http") + 1] == "h11"
+    slug = command[1].partition(".")[0]
+    assert command[command.index("--http") + 1] == f"{slug}.slow_clients:DeadlineH11Protocol"
     assert command[command.index("--h11-max-incomplete-event-size") + 1] == "16384"
     services = yaml.safe_load((rendered[variant] / "compose.yaml").read_text())["services"]
     assert not {"command", "entrypoint"} & set(services["app"])
