@@ -21,9 +21,8 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 
-def seconds(name: str, default: float) -> float:
-    """A duration from the environment; a bad one stops the server's start, saying why."""
-    value = os.environ.get(name, "")
+def seconds(name: str, value: str | None, default: float) -> float:
+    """The duration environment variable `name` holds; a bad one stops the start, saying why."""
     try:
         duration = float(value) if value else default
     except ValueError:
@@ -34,8 +33,8 @@ def seconds(name: str, default: float) -> float:
     return duration
 
 
-HEAD_TIMEOUT = seconds("REQUEST_HEAD_TIMEOUT", 10)
-BODY_TIMEOUT = seconds("REQUEST_BODY_TIMEOUT", 30)
+HEAD_TIMEOUT = seconds("REQUEST_HEAD_TIMEOUT", os.getenv("REQUEST_HEAD_TIMEOUT"), 10)
+BODY_TIMEOUT = seconds("REQUEST_BODY_TIMEOUT", os.getenv("REQUEST_BODY_TIMEOUT"), 30)
 
 
 class DeadlineH11Protocol(H11Protocol):
