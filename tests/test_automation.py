@@ -323,8 +323,11 @@ def test_real_time_projects_get_redis_in_ci(rendered: dict[str, Path]) -> None:
     services = {name for job in github["jobs"].values() for name in job.get("services", {})}
     assert "redis" in services
     gitlab = yaml.safe_load((rendered["gitlab-fastapi-real-time"] / ".gitlab-ci.yml").read_text())
-    assert [service["alias"] for service in gitlab["tests"]["services"]] == ["redis"]
-    assert gitlab["tests"]["variables"]["REDIS_URL"].startswith("redis://redis:")
+    (redis,) = gitlab["tests"]["services"]
+    assert redis["alias"] == "redis"
+    # On another host than the tests, Redis has a password, as production settings require.
+    assert redis["command"] == ["redis-server", "--requirepass", "redis"]
+    assert gitlab["tests"]["variables"]["REDIS_URL"] == "redis://:redis@redis:6379/0"
 
 
 @pytest.mark.parametrize(

@@ -127,6 +127,23 @@ def test_compose_matches_the_compose_spec(rendered: dict[str, Path], variant: st
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.parametrize(
+    "variant", [name for name in VARIANTS if "realtime" in name or "hybrid" in name]
+)
+def test_compose_runs_redis_with_a_password(rendered: dict[str, Path], variant: str) -> None:
+    """A Redis without a password serves anyone on its network: compose requires REDIS_PASSWORD,
+    gives it to Redis and puts it in the app's REDIS_URL; the Kubernetes secret's example has
+    one."""
+    project = rendered[variant]
+    stack = yaml.safe_load((project / "compose.yaml").read_text())
+    command = stack["services"]["redis"]["command"]
+    assert command[:2] == ["redis-server", "--requirepass"]
+    assert command[2].startswith("${REDIS_PASSWORD:?")
+    assert stack["x-app"]["environment"]["REDIS_URL"] == "redis://:${REDIS_PASSWORD}@redis:6379/0"
+    assert "REDIS_PASSWORD=" in (project / ".env.example").read_text()
+    assert "REDIS_URL=redis://:PASSWORD@HOST:6379/0" in (project / "README.md").read_text()
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_compose_runs_migrations_once_before_the_app(
     rendered: dict[str, Path], variant: str
@@ -161,10 +178,12 @@ def test_every_deployed_server_bounds_request_headers(
     rendered: dict[str, Path], variant: str
 ) -> None:
     """uvicorn's httptools parser buffers headers of any size (a 64 MB one blocked the event loop
-    for seconds): the image parses with h11, bounded to 16 KiB; compose and Kubernetes run the
-    image's command unchanged."""
+    for seconds): the image parses with h11, bounded to 16 KiB, through the project's protocol that
+    also bounds how long a request may take to arrive; compose and Kubernetes run the image's
+    command unchanged."""
     command = image_command(rendered[variant])
-    assert command[command.index("--http") + 1] == "h11"
+    slug = command[1].partition(".")[0]
+    assert command[command.index("--http") + 1] == f"{slug}.slow_clients:DeadlineH11Protocol"
     assert command[command.index("--h11-max-incomplete-event-size") + 1] == "16384"
     services = yaml.safe_load((rendered[variant] / "compose.yaml").read_text())["services"]
     assert not {"command", "entrypoint"} & set(services["app"])
@@ -624,7 +643,10 @@ def test_compose_stack_serves_on_postgresql(images: Callable[[str], Built]) -> N
     project = built.project
     stack = yaml.safe_load((project / "compose.yaml").read_text())
     docker("tag", built.image, stack["x-app"]["image"], env=built.env)
-    production = container_env(built.variant) | {"POSTGRES_PASSWORD": secrets.token_hex(16)}
+    production = container_env(built.variant) | {
+        "POSTGRES_PASSWORD": secrets.token_hex(16),
+        "REDIS_PASSWORD": secrets.token_hex(16),
+    }
     # The runtime secret is the marker: it reaches the container, never the image.
     production["SECRET_KEY"] = built.marker
     (project / ".env").write_text("".join(f"{k}={v}\n" for k, v in production.items()))

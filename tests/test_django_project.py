@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import json
+import shlex
+import socket
 import subprocess
 import sys
 import tomllib
@@ -13,12 +15,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from projects import RowProject, assert_sound_django_project, skeleton_fixture
+from projects import RowProject, assert_sound_django_project, on_rows, row_named, skeleton_fixture
 from support import (
     admin_login_with_its_css,
     copy_project,
     free_port,
     get,
+    http_get,
     on_port,
     production_env,
     refusal,
@@ -243,3 +246,45 @@ def test_health_is_503_when_the_database_is_unreachable(django_project: RowProje
     assert health.status == 503
     assert json.loads(health.body) == {"status": "unavailable", "database": "unreachable"}
     assert int(health.headers["retry-after"]) > 0
+
+
+# Requests that stop half-way: in the head, and in the body (CSRF reads the form for its token, so
+# the site waits for the body; production wants HTTPS from the proxy and a matching Referer).
+SLOW_REQUESTS = {
+    "head": b"GET /health HTTP/1.1\r\nHost: example.com\r\nX-Padd",
+    "body": (
+        b"POST /accounts/login/ HTTP/1.1\r\nHost: example.com\r\nX-Forwarded-Proto: https\r\n"
+        b"Referer: https://example.com/\r\nCookie: __Secure-csrftoken=" + b"a" * 32 + b"\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nuser"
+    ),
+}
+
+
+@on_rows(row_named("django", ["saas-dashboard"]))
+def test_gunicorn_as_the_readme_runs_it_cuts_slow_clients_off(row: RowProject) -> None:
+    """A client that stops sending its request is cut off once REQUEST_HEAD_TIMEOUT (or, for the
+    body, REQUEST_BODY_TIMEOUT) passes, not when gunicorn kills the stuck worker (30 s); then the
+    site answers at once."""
+    readme = (row.path / "README.md").read_text()
+    start = "uv run --no-dev gunicorn"
+    (line,) = [line.strip() for line in readme.splitlines() if line.strip().startswith(start)]
+    command = shlex.split(line, comments=True)
+    assert command[command.index("--bind") + 1] == "0.0.0.0:8000"
+    port = free_port()
+    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
+    bound = 1
+    env = {
+        **row.env,
+        **production_env(SLUG),
+        "REQUEST_HEAD_TIMEOUT": str(bound),
+        "REQUEST_BODY_TIMEOUT": str(bound),
+    }
+    row.manage("migrate", "--noinput", **env)
+    with serve(row.path, command, env, port) as base:
+        for request in SLOW_REQUESTS.values():
+            with socket.create_connection(("127.0.0.1", port)) as sock:
+                sock.sendall(request)
+                sock.settimeout(bound + 5)  # a busy machine gets 5 s more; gunicorn's kill takes 30
+                while sock.recv(4096):  # a refusal may come first; then the server hangs up
+                    pass
+            assert http_get(f"{base}/health").status == 200

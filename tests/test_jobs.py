@@ -157,7 +157,7 @@ def test_production_refuses_to_start_without_redis(golden: Path) -> None:
     started = subprocess.run(
         command,
         cwd=golden,
-        env={**env, "REDIS_URL": "redis://h:6379/0"},
+        env={**env, "REDIS_URL": "redis://:s3cret@h:6379/0"},
         capture_output=True,
         text=True,
         check=False,
