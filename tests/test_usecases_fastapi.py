@@ -43,6 +43,9 @@ class UseCase:
     runtime: frozenset[str] = frozenset()
     settings: frozenset[str] = frozenset()
     migrations: tuple[str, ...] = ()
+    # Revisions added after the sign-in throttle's table, which they revise: existing projects
+    # have it applied already, so a use case's new tables come after it.
+    later_migrations: tuple[str, ...] = ()
     served: tuple[str, ...] = ()  # paths a booted server must answer with 200
     documented: frozenset[str] = frozenset()  # paths its OpenAPI schema must list
 
@@ -83,7 +86,10 @@ USE_CASES: dict[str, UseCase] = {
             f"{SLUG}/room_members.py",
             "tests/test_rooms.py",
             "tests/test_rooms_across_processes.py",  # two app servers on one Redis
+            "migrations/versions/0005_rooms.py",
         ),
+        settings=frozenset({"rooms_max_connections_per_user"}),
+        later_migrations=("0005_rooms",),
     ),
     "ml-api": UseCase(
         files=(
@@ -183,9 +189,10 @@ def test_selected_use_cases_are_wired_and_unselected_leave_no_trace(
         assert (use_case.settings & fields) == (use_case.settings if chosen else set()), name
         assert (TABLE[name].readme_heading() in readme) == chosen, name
     # One linear chain in every combination: each use case's migrations follow the users table,
-    # and the sign-in throttle's table comes last.
+    # then the sign-in throttle's table, then the use cases' tables added since.
     use_case_revisions = sorted(rev for name in selected for rev in USE_CASES[name].migrations)
-    expected = ["0001", *use_case_revisions, "0004_failed_logins"]
+    later = sorted(rev for name in selected for rev in USE_CASES[name].later_migrations)
+    expected = ["0001", *use_case_revisions, "0004_failed_logins", *later]
     assert [revision for revision, _ in migration_chain(project)] == expected
 
 

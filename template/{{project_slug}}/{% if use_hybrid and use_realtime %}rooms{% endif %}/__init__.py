@@ -1,0 +1,1 @@
+"""Chat rooms the API's WebSockets serve: who owns each, who may join."""
