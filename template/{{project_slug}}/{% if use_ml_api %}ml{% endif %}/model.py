@@ -8,6 +8,7 @@ Never pass `trusted=` types to `skops.io.load` for artifacts you did not produce
 """
 
 import asyncio
+import fcntl
 import json
 import logging
 import re
@@ -153,10 +154,19 @@ def load(model_dir: Path) -> LoadedModel:
 
 
 def load_or_train(model_dir: Path, *, train_if_missing: bool) -> LoadedModel:
-    """Load the newest model; with none stored, train the baseline first if allowed."""
+    """Load the newest model; with none stored, train the baseline first if allowed.
+
+    Every process that serves or scores (each app process, each worker) calls this at start, and
+    they may share MODEL_DIR: a lock file there lets one of them train while the others wait, then
+    load what it wrote, rather than each writing the same version over the others.
+    """
     if not versions(model_dir) and train_if_missing:
-        logger.warning("no model artifact in %s: training the baseline now", model_dir)
-        train(model_dir)
+        model_dir.mkdir(parents=True, exist_ok=True)
+        with (model_dir / ".train.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+            if not versions(model_dir):
+                logger.warning("no model artifact in %s: training the baseline now", model_dir)
+                train(model_dir)
     return load(model_dir)
 
 
