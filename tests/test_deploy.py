@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from ipaddress import ip_network
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
@@ -256,6 +256,31 @@ def test_kubernetes_pods_are_locked_down(rendered: dict[str, Path], variant: str
     assert container["livenessProbe"]["httpGet"]["path"] == "/health"
     assert "command" not in container  # the image's server; the Job migrates
     assert job["containers"][0]["command"][-2:] in (["migrate", "--noinput"], ["upgrade", "head"])
+
+
+@pytest.mark.parametrize(
+    "variant", [name for name in K8S_VARIANTS if "ml-api" in VARIANTS[name].get("use_cases", [])]
+)
+def test_kubernetes_workers_can_get_a_model_of_their_own(
+    rendered: dict[str, Path], variant: str
+) -> None:
+    """A worker pod starts with an empty volume and loads or trains the model there (its own
+    tests run a job on a worker whose model folder was empty): MODEL_DIR must reach it, on a
+    writable volume of its own, as on the web pods."""
+    documents = k8s_documents(rendered[variant])
+    (config,) = (document for document in documents if document["kind"] == "ConfigMap")
+    model_dir = PurePosixPath(config["data"]["MODEL_DIR"])
+    deployments = {
+        document["metadata"]["name"].rsplit("-", 1)[1]: document["spec"]["template"]["spec"]
+        for document in documents
+        if document["kind"] == "Deployment"
+    }
+    assert set(deployments) == {"web", "worker"}
+    for pod in deployments.values():
+        (container,) = pod["containers"]
+        assert {"configMapRef": {"name": config["metadata"]["name"]}} in container["envFrom"]
+        mounts = [PurePosixPath(mount["mountPath"]) for mount in container["volumeMounts"]]
+        assert any(model_dir.is_relative_to(mount) for mount in mounts), mounts
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

@@ -51,6 +51,7 @@ ML_FILES = [
     f"{SLUG}/predictions/models.py",
     f"{SLUG}/predictions/admin.py",
     f"{SLUG}/predictions/migrations/0001_initial.py",
+    f"{SLUG}/job_quota.py",  # batch scoring jobs: background jobs are on by default with ml-api
     "tests/test_api_predictions.py",
 ]
 MOBILE_FILES = [

@@ -103,10 +103,19 @@ USE_CASES: dict[str, UseCase] = {
             f"{SLUG}/prediction_jobs.py",
             f"{SLUG}/routers/prediction_jobs.py",
             f"{SLUG}/prediction_job_store.py",
+            f"{SLUG}/job_quota.py",
             "tests/test_prediction_jobs.py",
         ),
         runtime=frozenset({"scikit-learn", "skops"}),
-        settings=frozenset({"model_dir", "train_model_if_missing", "prediction_job_hours"}),
+        settings=frozenset(
+            {
+                "model_dir",
+                "train_model_if_missing",
+                "prediction_job_hours",
+                "prediction_jobs_per_user",
+                "prediction_rows_per_user",
+            }
+        ),
         migrations=("0003_prediction_jobs",),
     ),
 }
@@ -207,6 +216,7 @@ SHARED_WITH_HYBRID = {
     f"{SLUG}/ml/__init__.py",
     f"{SLUG}/ml/__main__.py",
     f"{SLUG}/ml/model.py",
+    f"{SLUG}/job_quota.py",
     "tests/test_rooms_across_processes.py",  # two app servers: the same for both stacks
 }
 

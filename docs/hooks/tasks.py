@@ -63,10 +63,17 @@ def tasks(use_case: str) -> list[tuple[str, str, str | None]]:
     module = ast.parse((package / directory / "tasks.py").read_text(encoding="utf-8"))
     found = []
     for node in module.body:
-        if isinstance(node, ast.FunctionDef) and node.decorator_list:
+        if isinstance(node, ast.FunctionDef) and any(map(is_task, node.decorator_list)):
             doc = (ast.get_docstring(node) or "").split(";")[0].split(". ")[0].rstrip(".")
             found.append((node.name, doc[:1].lower() + doc[1:], scheduled.get(node.name)))
     return found
+
+
+def is_task(decorator: ast.expr) -> bool:
+    """Whether a decorator makes a Celery task (`@app.task`, `@app.task(...)`), not, say, a
+    signal handler (`@worker_init.connect`)."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return isinstance(target, ast.Attribute) and target.attr == "task"
 
 
 def jobs_by_default(use_case: str) -> bool:

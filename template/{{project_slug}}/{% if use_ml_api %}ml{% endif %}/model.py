@@ -11,7 +11,9 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +28,9 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+
+if sys.platform != "win32":
+    import fcntl  # POSIX file locks: processes sharing MODEL_DIR train one at a time
 
 logger = logging.getLogger(__name__)
 
@@ -153,11 +158,28 @@ def load(model_dir: Path) -> LoadedModel:
 
 
 def load_or_train(model_dir: Path, *, train_if_missing: bool) -> LoadedModel:
-    """Load the newest model; with none stored, train the baseline first if allowed."""
+    """Load the newest model; with none stored, train the baseline first if allowed.
+
+    Every process that serves or scores (each app process, each worker) calls this at start, and
+    they may share MODEL_DIR: a lock file there lets one of them train while the others wait, then
+    load what it wrote, rather than each writing the same version over the others.
+    """
     if not versions(model_dir) and train_if_missing:
-        logger.warning("no model artifact in %s: training the baseline now", model_dir)
-        train(model_dir)
+        with training_lock(model_dir):
+            if not versions(model_dir):
+                logger.warning("no model artifact in %s: training the baseline now", model_dir)
+                train(model_dir)
     return load(model_dir)
+
+
+@contextmanager
+def training_lock(model_dir: Path) -> Iterator[None]:
+    """Hold MODEL_DIR's lock file for the block (on Windows, no lock: it has no flock)."""
+    model_dir.mkdir(parents=True, exist_ok=True)
+    with (model_dir / ".train.lock").open("a") as lock:
+        if sys.platform != "win32":
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        yield
 
 
 @dataclass(frozen=True)
