@@ -29,6 +29,8 @@ ON_SOME_ROWS = {
     "uv run --no-dev gunicorn": "the Django skeletons' production servers",
     "uv run --no-dev uvicorn": "the hybrid skeletons' production server",
     f"uv run uvicorn {SLUG}.asgi:application --host 0.0.0.0": "the microservices rows' probes",
+    f"uv run uvicorn {SLUG}.asgi:application --reload": "the rows with no use case (the others "
+    "serve the same app with the plain command)",
     f"uv run celery -A {SLUG} worker": "a worker answering inspect ping, one row per framework",
     f"uv run celery -A {SLUG} inspect ping": "a worker answering inspect ping",
     f"uv run celery -A {SLUG} beat": "the golden fixtures' beat test",
