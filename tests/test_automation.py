@@ -22,6 +22,10 @@ from test_update_real import change_template, snapshot_repo
 from history import git_save
 from support import REPO_ROOT, copy_project, project_env, scaffold
 
+# Every test here renders the whole template (or builds on a matrix row): the full suite's, not
+# the quick loop's.
+pytestmark = pytest.mark.slow
+
 FRAMEWORKS = ["django", "fastapi", "hybrid"]
 COVERAGE_BAR = 70  # the lowest row measured ~76% (django with no use case)
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")

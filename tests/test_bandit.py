@@ -12,6 +12,10 @@ import yaml
 
 from support import REPO_ROOT, copy_project
 
+# Every test here renders the whole template (or builds on a matrix row): the full suite's, not
+# the quick loop's.
+pytestmark = pytest.mark.slow
+
 # Every use case the template offers.
 QUESTIONS = yaml.safe_load((REPO_ROOT / "copier.yml").read_text(encoding="utf-8"))
 ALL_USE_CASES = list(QUESTIONS["use_cases"]["choices"].values())

@@ -30,6 +30,10 @@ import yaml
 
 from support import copy_project, free_port, get, http_get, project_env, run, stylesheets
 
+# Every test here renders the whole template (or builds on a matrix row): the full suite's, not
+# the quick loop's.
+pytestmark = pytest.mark.slow
+
 BIN = Path(sys.executable).parent
 # Debian's client: BuildKit built in (a separately installed `docker` may lack buildx).
 DOCKER = "/usr/bin/docker" if Path("/usr/bin/docker").exists() else "docker"

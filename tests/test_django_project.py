@@ -33,6 +33,10 @@ from support import (
 )
 from webscaffold.generate import write_env_file
 
+# Every test here renders the whole template (or builds on a matrix row): the full suite's, not
+# the quick loop's.
+pytestmark = pytest.mark.slow
+
 SLUG = "bar_probe"  # from the canonical answers' project name, "Bar Probe"
 
 

@@ -31,6 +31,10 @@ from support import (
     serve_app,
 )
 
+# Every test here renders the whole template (or builds on a matrix row): the full suite's, not
+# the quick loop's.
+pytestmark = pytest.mark.slow
+
 SLUG = "bar_probe"
 USER_ROUTES = {"/auth/register", "/auth/token", "/auth/refresh", "/users/me"}
 # The standalone FastAPI project owns its settings, database layer and users.

@@ -34,6 +34,10 @@ from support import (
     uvicorn_command,
 )
 
+# Every test here renders the whole template (or builds on a matrix row): the full suite's, not
+# the quick loop's.
+pytestmark = pytest.mark.slow
+
 SLUG = "bar_probe"  # from the canonical answers' project name, "Bar Probe"
 API_FILES = [
     f"{SLUG}/api/app.py",

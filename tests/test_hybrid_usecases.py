@@ -29,6 +29,10 @@ from support import (
 )
 from usecases import FASTAPI_SIDE, KEYS
 
+# Every test here renders the whole template (or builds on a matrix row): the full suite's, not
+# the quick loop's.
+pytestmark = pytest.mark.slow
+
 SLUG = "bar_probe"
 MICROSERVICES_FILES = [
     f"{SLUG}/observability.py",

@@ -36,6 +36,10 @@ from usecases import DJANGO_SIDE, FASTAPI_SIDE
 from usecases import USE_CASES as TABLE
 from webscaffold.generate import write_env_file
 
+# Every test here renders the whole template (or builds on a matrix row): the full suite's, not
+# the quick loop's.
+pytestmark = pytest.mark.slow
+
 SLUG = "bar_probe"  # from the canonical answers' project name, "Bar Probe"
 GOLDEN = REPO_ROOT / "tests" / "fixtures"
 

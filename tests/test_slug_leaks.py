@@ -10,6 +10,10 @@ import pytest
 from support import CANONICAL_ANSWERS, copy_project
 from usecases import KEYS
 
+# Every test here renders the whole template (or builds on a matrix row): the full suite's, not
+# the quick loop's.
+pytestmark = pytest.mark.slow
+
 ALL_USE_CASES = KEYS
 CANONICAL_SLUG = "bar_probe"  # what every other template test generates
 

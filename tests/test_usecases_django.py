@@ -22,6 +22,10 @@ from support import (
 )
 from usecases import DJANGO_SIDE, FASTAPI_SIDE
 
+# Every test here renders the whole template (or builds on a matrix row): the full suite's, not
+# the quick loop's.
+pytestmark = pytest.mark.slow
+
 SLUG = "bar_probe"
 
 

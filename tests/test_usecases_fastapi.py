@@ -31,6 +31,10 @@ from support import (
 )
 from usecases import USE_CASES as TABLE
 
+# Every test here renders the whole template (or builds on a matrix row): the full suite's, not
+# the quick loop's.
+pytestmark = pytest.mark.slow
+
 SLUG = "bar_probe"
 
 
