@@ -9,7 +9,6 @@ import functools
 import hashlib
 import json
 import os
-import pty
 import re
 import secrets
 import select
@@ -338,36 +337,53 @@ def readme_command(project: Path, start: str, port: int) -> list[str]:
     return on_port(command, port)
 
 
-def run_interactive(
-    project: Path, argv: Sequence[str], answers: dict[str, str], env: dict[str, str]
-) -> str:
-    """Run `argv` on a terminal, typing `answers[prompt]` at each prompt (a last line ending in
-    `:`) that begins with `prompt`; fail the test unless it exits 0. Its output."""
-    main, terminal = pty.openpty()
-    process = subprocess.Popen(
-        argv, cwd=project, env=env, stdin=terminal, stdout=terminal, stderr=terminal
-    )
-    os.close(terminal)
-    output = ""
-    try:
-        while select.select([main], [], [], 120)[0]:
-            try:
-                chunk = os.read(main, 4096).decode(errors="replace")
-            except OSError:  # the terminal closed: the command ended
-                break
-            if not chunk:
-                break
-            output += chunk
-            last = output.rsplit("\n", 1)[-1].rstrip()
-            answer = next((a for p, a in answers.items() if last.startswith(p)), None)
-            if last.endswith(":") and answer is not None:
-                os.write(main, answer.encode() + b"\n")
-                output += "\n"
-    finally:
-        os.close(main)
-        code = process.wait(timeout=60)
-    assert code == 0, f"{' '.join(argv)} failed in {project}:\n{output}"
-    return output
+class Terminal:
+    """A command running on a pseudo-terminal, read and typed into like a user would."""
+
+    def __init__(
+        self, argv: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None
+    ) -> None:
+        self.master, slave = os.openpty()
+        self.process = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env={**(env or os.environ), "TERM": "xterm", "COLUMNS": "120", "LINES": "40"},
+            start_new_session=True,
+        )
+        os.close(slave)
+        self.screen = ""
+
+    def wait_for(self, text: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.screen:
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"never saw {text!r}; screen was:\n{self.screen}"
+            ready, _, _ = select.select([self.master], [], [], remaining)
+            if ready:
+                try:
+                    self.screen += os.read(self.master, 4096).decode(errors="replace")
+                except OSError:  # the program closed the terminal
+                    break
+        assert text in self.screen, f"never saw {text!r}; screen was:\n{self.screen}"
+
+    def type(self, keys: str) -> None:
+        os.write(self.master, keys.encode())
+
+    def finish(self, timeout: float = 60) -> int:
+        deadline = time.monotonic() + timeout
+        while self.process.poll() is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([self.master], [], [], 0.2)
+            if ready:
+                try:
+                    self.screen += os.read(self.master, 4096).decode(errors="replace")
+                except OSError:
+                    break
+        code = self.process.wait(timeout=5)
+        os.close(self.master)
+        return code
 
 
 def huge_header_status(base: str, size: int = 1024 * 1024) -> str:

@@ -3,69 +3,20 @@
 from __future__ import annotations
 
 import fcntl
-import os
-import select
 import signal
 import struct
-import subprocess
 import termios
-import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-
-class Terminal:
-    """`scaffold` running on a pseudo-terminal, read and typed into like a user would."""
-
-    def __init__(self, *args: str, cwd: Path) -> None:
-        self.master, slave = os.openpty()
-        self.process = subprocess.Popen(
-            ["scaffold", *args],
-            cwd=cwd,
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            env={**os.environ, "TERM": "xterm", "COLUMNS": "120", "LINES": "40"},
-            start_new_session=True,
-        )
-        os.close(slave)
-        self.screen = ""
-
-    def wait_for(self, text: str, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while text not in self.screen:
-            remaining = deadline - time.monotonic()
-            assert remaining > 0, f"never saw {text!r}; screen was:\n{self.screen}"
-            ready, _, _ = select.select([self.master], [], [], remaining)
-            if ready:
-                try:
-                    self.screen += os.read(self.master, 4096).decode(errors="replace")
-                except OSError:  # the program closed the terminal
-                    break
-        assert text in self.screen, f"never saw {text!r}; screen was:\n{self.screen}"
-
-    def type(self, keys: str) -> None:
-        os.write(self.master, keys.encode())
-
-    def finish(self, timeout: float = 60) -> int:
-        deadline = time.monotonic() + timeout
-        while self.process.poll() is None and time.monotonic() < deadline:
-            ready, _, _ = select.select([self.master], [], [], 0.2)
-            if ready:
-                try:
-                    self.screen += os.read(self.master, 4096).decode(errors="replace")
-                except OSError:
-                    break
-        code = self.process.wait(timeout=5)
-        os.close(self.master)
-        return code
+from support import Terminal
 
 
 @pytest.mark.slow  # a whole interactive session on a pty: the full suite's
 def test_prompts_on_a_terminal(tmp_path: Path) -> None:
-    term = Terminal("new", "site", "--use-case", "cms", "--no-git", cwd=tmp_path)
+    term = Terminal(["scaffold", "new", "site", "--use-case", "cms", "--no-git"], cwd=tmp_path)
     term.wait_for("Project name")
     term.type("Pty Probe\r")
     for question in ("package name", "description", "Author or team name", "email", "Framework"):
@@ -82,7 +33,7 @@ def test_prompts_on_a_terminal(tmp_path: Path) -> None:
 
 
 def test_terminate_at_a_prompt_leaves_nothing(tmp_path: Path) -> None:
-    term = Terminal("new", "site", cwd=tmp_path)
+    term = Terminal(["scaffold", "new", "site"], cwd=tmp_path)
     term.wait_for("Project name")
     term.process.send_signal(signal.SIGTERM)
     assert term.finish() == 130, term.screen
@@ -91,7 +42,7 @@ def test_terminate_at_a_prompt_leaves_nothing(tmp_path: Path) -> None:
 
 
 def test_a_refused_answer_is_shown_whole_on_an_80_column_terminal(tmp_path: Path) -> None:
-    term = Terminal("new", "site", "--no-git", "--no-lock", cwd=tmp_path)
+    term = Terminal(["scaffold", "new", "site", "--no-git", "--no-lock"], cwd=tmp_path)
     # The terminal the program sees: 80 columns (prompt_toolkit asks the terminal, not $COLUMNS).
     fcntl.ioctl(term.master, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     term.wait_for("Project name")

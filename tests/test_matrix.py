@@ -21,6 +21,7 @@ from matrix import Combination, combinations, kept_use_cases, markdown_table, op
 from projects import ROWS, RowProject, on_rows
 from support import (
     REPO_ROOT,
+    Terminal,
     assert_worker_tests_passed,
     copy_project,
     dependency_names,
@@ -30,7 +31,6 @@ from support import (
     readme_commands_of,
     render,
     run,
-    run_interactive,
     serve,
     serve_app,
 )
@@ -197,13 +197,17 @@ def run_first_steps(row: RowProject) -> None:
         superuser = "uv run python manage.py createsuperuser"
         assert superuser in shown
         password = secrets.token_urlsafe(16)
-        typed = {
-            "Username": f"admin{secrets.token_hex(4)}",  # a name no other test of the row took
-            "Email": "admin@example.com",
-            "Password": password,
-        }
-        output = run_interactive(row.path, shlex.split(superuser), typed, row.env)
-        assert "Superuser created successfully." in output
+        term = Terminal(shlex.split(superuser), cwd=row.path, env=row.env)
+        for prompt, typed in (
+            ("Username", f"admin{secrets.token_hex(4)}"),  # a name no other test of the row took
+            ("Email address:", "admin@example.com"),
+            ("Password:", password),
+            ("Password (again):", password),
+        ):
+            term.wait_for(prompt)
+            term.type(f"{typed}\r")
+        assert term.finish() == 0, term.screen
+        assert "Superuser created successfully." in term.screen
 
 
 @on_rows(*ROWS)
