@@ -114,7 +114,11 @@ def test_fastapi_project_migrations_are_wired(tmp_path: Path) -> None:
         module_constants(path) for path in (project / "migrations" / "versions").glob("*.py")
     ]
     chain = sorted((m["revision"], m["down_revision"]) for m in migrations)
-    assert chain == [("0001", None), ("0004_failed_logins", "0001")]
+    assert chain == [
+        ("0001", None),
+        ("0004_failed_logins", "0001"),
+        ("0006_email_verified_at", "0004_failed_logins"),
+    ]
 
 
 @pytest.mark.parametrize("framework", ["django", "hybrid"])
