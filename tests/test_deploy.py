@@ -561,6 +561,8 @@ def container_env(variant: str) -> dict[str, str]:
     django = VARIANTS[variant]["framework"] != "fastapi"
     hosts = "localhost,127.0.0.1" if django else '["localhost","127.0.0.1"]'
     env = {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": hosts}
+    if not django:
+        env["EMAIL_HOST"] = "smtp.example.com"  # production needs one; nothing is sent here
     if VARIANTS[variant]["database"] == "sqlite":
         env["DATABASE_URL"] = "sqlite:////data/app.sqlite3"
     return env

@@ -114,7 +114,11 @@ def test_fastapi_project_migrations_are_wired(tmp_path: Path) -> None:
         module_constants(path) for path in (project / "migrations" / "versions").glob("*.py")
     ]
     chain = sorted((m["revision"], m["down_revision"]) for m in migrations)
-    assert chain == [("0001", None), ("0004_failed_logins", "0001")]
+    assert chain == [
+        ("0001", None),
+        ("0004_failed_logins", "0001"),
+        ("0006_email_verified_at", "0004_failed_logins"),
+    ]
 
 
 @pytest.mark.parametrize("framework", ["django", "hybrid"])
@@ -283,7 +287,12 @@ def test_a_model_change_gets_its_migration_as_the_readme_says(row: RowProject) -
 def test_production_serves_as_the_deploying_page_says(row: RowProject) -> None:
     page = (REPO_ROOT / "docs" / "deploying.md").read_text(encoding="utf-8")
     (command,) = [line for line in commands(page) if line.startswith("uv run --no-dev uvicorn")]
-    env = {**row.env, "ENVIRONMENT": "production", "SECRET_KEY": secrets.token_urlsafe(50)}
+    env = {
+        **row.env,
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "EMAIL_HOST": "smtp.example.com",  # required, as the page says; nothing is sent here
+    }
     port = free_port()
     with serve(row.path, on_port(command.replace("<slug>", SLUG), port), env, port) as base:
         assert http_get(f"{base}/health").status == 200

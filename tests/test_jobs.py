@@ -151,7 +151,7 @@ def test_production_refuses_to_start_without_redis(golden: Path) -> None:
         code = f"from {slug}.config import Settings; Settings(_env_file=None)"
         command = ["uv", "run", "python", "-c", code]
         env.pop("ALLOWED_HOSTS")  # a JSON list there; the default will do
-        env.update(ENVIRONMENT="production", SECRET_KEY="s" * 64)
+        env.update(ENVIRONMENT="production", SECRET_KEY="s" * 64, EMAIL_HOST="smtp.example.com")
     refused = subprocess.run(
         command, cwd=golden, env=env, capture_output=True, text=True, check=False
     )
