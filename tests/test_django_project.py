@@ -65,7 +65,8 @@ def test_django_project_structure(tmp_path: Path, database: str) -> None:
     dependencies = pyproject["project"]["dependencies"]
     assert "django>=5.2,<5.3" in dependencies
     assert {"whitenoise>=6.8", "dj-database-url>=2.3", "gunicorn>=23"} <= set(dependencies)
-    assert ("psycopg[binary]>=3.3.6" in dependencies) == (database == "postgresql")
+    # Django's connection pool is psycopg's (psycopg_pool).
+    assert ("psycopg[binary,pool]>=3.3.6" in dependencies) == (database == "postgresql")
     assert "pytest-django>=4.9" in pyproject["dependency-groups"]["dev"]
     assert pyproject["tool"]["mypy"]["plugins"] == ["mypy_django_plugin.main"]
     test_settings = f"{SLUG}.settings.test"
