@@ -245,7 +245,8 @@ def test_health_is_503_when_the_database_is_unreachable(django_project: RowProje
         if django_project.database == "sqlite"
         else f"postgresql://postgres@127.0.0.1:{free_port()}/gone"  # nobody listens there
     )
-    env = {**django_project.env, "DATABASE_URL": unreachable}
+    # PostgreSQL: the pool waits DATABASE_CONNECT_TIMEOUT for a connection, retrying meanwhile.
+    env = {**django_project.env, "DATABASE_URL": unreachable, "DATABASE_CONNECT_TIMEOUT": "1"}
     with serve_app(django_project.path, SLUG, env) as base:
         health = get(f"{base}/health", {})
     assert health.status == 503
