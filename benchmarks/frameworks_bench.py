@@ -11,6 +11,9 @@ Goals (measured side by side in one run):
     the generated app's; also reported against the route on the app itself;
   - the hybrid's `/api/users/me` >= 0.85x the same endpoint served by its FastAPI app alone.
 
+  - on PostgreSQL, the connections a Django or hybrid server holds after 2,000 requests at
+    concurrency 16 stay within its connection pool (DATABASE_POOL_MAX_SIZE, 10 by default).
+
 Every server is one process on loopback, configured as in production (ENVIRONMENT=production, a
 random 64-character SECRET_KEY, Django's production settings behind a proxy that ends TLS), and
 is loaded by keep-alive HTTP/1.1 clients at a fixed concurrency. The servers compared on one
@@ -31,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -180,6 +184,15 @@ RATIOS = [
      ("shop page", "django-asgi"), None),
 ]  # fmt: skip
 
+
+# Connections held: each of these served alone, loaded with HELD_REQUESTS requests at
+# HELD_CONCURRENCY; its database's connections are counted during the load (the peak) and after.
+HELD = [
+    Workload("api users/me", "hybrid", "/api/users/me", "bearer"),
+    Workload("health", "django-asgi", "/health"),
+]
+HELD_REQUESTS = 2000
+HELD_CONCURRENCY = 16
 
 Results = dict[tuple[str, str], "Result"]  # (workload, server) -> its figures
 
@@ -429,7 +442,59 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def bench(databases: list[str], admin_url: str, args: argparse.Namespace) -> dict[str, Results]:
+def count_connections(admin_url: str, database: str) -> int:
+    """Connections to `database` open on the server at `admin_url` right now."""
+    query = f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}'"  # noqa: S608 - ours
+    answer = subprocess.run(
+        ["psql", admin_url, "-Atc", query], check=True, capture_output=True, text=True
+    )
+    return int(answer.stdout)
+
+
+@contextmanager
+def peak_connections(admin_url: str, database: str) -> Iterator[list[int]]:
+    """Count `database`'s connections every 0.1 s until the block ends; yields [the peak]."""
+    peak, stop = [0], threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.1):
+            peak[0] = max(peak[0], count_connections(admin_url, database))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        stop.set()
+        sampler.join()
+
+
+def held_connections(
+    projects: dict[str, Project], admin_url: str, tokens: dict[str, str]
+) -> list[tuple[Workload, int, int]]:
+    """For each HELD workload, served alone: (workload, peak connections during the load,
+    connections still open a second after it)."""
+    held = []
+    for workload in HELD:
+        server = next(s for s in SERVERS if s.name == workload.server)
+        database = projects[server.project].slug
+        with serve([server], projects) as servers:
+            port = servers[server.name].port
+            request = raw_request(workload, port, tokens.get(server.project, ""))
+            with peak_connections(admin_url, database) as peak:
+                done, _, errors, _ = asyncio.run(
+                    load(port, request, HELD_CONCURRENCY, 600, HELD_REQUESTS)
+                )
+            if errors:
+                raise SystemExit(f"{workload.server} {workload.path}: {errors} of {done} not 200")
+            time.sleep(1)  # a closed connection's server process ends a moment after
+            held.append((workload, peak[0], count_connections(admin_url, database)))
+    return held
+
+
+def bench(
+    databases: list[str], admin_url: str, args: argparse.Namespace
+) -> tuple[dict[str, Results], list[tuple[Workload, int, int]]]:
     """Set every project up at once, then serve and measure one database at a time."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as scratch, ThreadPoolExecutor(6) as pool:
@@ -446,6 +511,7 @@ def bench(databases: list[str], admin_url: str, args: argparse.Namespace) -> dic
             for kind in PROJECTS
         }
         all_results = {}
+        held: list[tuple[Workload, int, int]] = []
         for database in databases:
             projects = {kind: made[database, kind].result() for kind in PROJECTS}
             print(
@@ -460,7 +526,9 @@ def bench(databases: list[str], admin_url: str, args: argparse.Namespace) -> dic
                 # average that out instead of keeping one process's luck for the whole run.
                 with serve(SERVERS, projects) as servers:
                     measure(servers, results, args, tokens)
-    return all_results
+            if database == "postgresql":
+                held = held_connections(projects, admin_url, tokens)
+    return all_results, held
 
 
 def measure(
@@ -522,7 +590,9 @@ def cpu(results: Results, key: tuple[str, str]) -> float:
     return statistics.median(results[key].cpu_ms)
 
 
-def report(all_results: dict[str, Results], args: argparse.Namespace) -> str:
+def report(
+    all_results: dict[str, Results], held: list[tuple[Workload, int, int]], args: argparse.Namespace
+) -> str:
     """The figures and ratios as Markdown (printed, and written with --markdown)."""
     lines = [
         f"Concurrency {args.concurrency}; {args.seconds:g} s per workload in {args.slices} slices; "
@@ -562,6 +632,20 @@ def report(all_results: dict[str, Results], args: argparse.Namespace) -> str:
         "req/s: throughput ratio. CPU: the inverse ratio of the server's CPU time per response "
         "(what each request costs the server, which other load on the machine disturbs less).",
     ]
+    if held:
+        pool = os.environ.get("DATABASE_POOL_MAX_SIZE", "its default")
+        lines += [
+            "",
+            f"PostgreSQL connections of one server process over {HELD_REQUESTS:,} requests at "
+            f"concurrency {HELD_CONCURRENCY} (DATABASE_POOL_MAX_SIZE: {pool}):",
+            "",
+            "| workload | served by | peak during | open after |",
+            "| --- | --- | ---: | ---: |",
+        ]
+        lines += [
+            f"| `{workload.path}` | {workload.server} | {peak} | {after} |"
+            for workload, peak, after in held
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -615,8 +699,8 @@ def main() -> None:
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     started = time.monotonic()
     with postgresql() if "postgresql" in databases else nullcontext("") as admin_url:
-        all_results = bench(databases, admin_url, args)
-    text = report(all_results, args)
+        all_results, held = bench(databases, admin_url, args)
+    text = report(all_results, held, args)
     print(text)
     print(f"finished in {time.monotonic() - started:.0f} s")
     if args.markdown:

@@ -310,6 +310,32 @@ def test_deployments_trust_only_the_proxy_in_front(rendered: dict[str, Path], va
     assert {"configMapRef": {"name": config["metadata"]["name"]}} in container["envFrom"]
 
 
+POSTGRESQL_MAX_CONNECTIONS = 100  # the server's default; the official image keeps it
+
+
+@pytest.mark.parametrize(
+    "variant", [name for name in K8S_VARIANTS if VARIANTS[name]["framework"] != "fastapi"]
+)
+def test_django_connection_pools_fit_under_max_connections(
+    rendered: dict[str, Path], variant: str
+) -> None:
+    """Every web pod the autoscaler may run, each process with a full pool, leaves PostgreSQL
+    room for the job workers, migrations and psql; compose's app processes too."""
+    documents = k8s_documents(rendered[variant])
+    (config,) = (document for document in documents if document["kind"] == "ConfigMap")
+    (autoscaler,) = (d for d in documents if d["kind"] == "HorizontalPodAutoscaler")
+    pool = int(config["data"]["DATABASE_POOL_MAX_SIZE"])
+    web = autoscaler["spec"]["maxReplicas"] * int(config["data"]["WEB_CONCURRENCY"]) * pool
+    assert 0 < web <= POSTGRESQL_MAX_CONNECTIONS - 20, web
+
+    stack = yaml.safe_load((rendered[variant] / "compose.yaml").read_text())
+    compose_pool = stack["x-app"]["environment"]["DATABASE_POOL_MAX_SIZE"]
+    assert compose_pool == f"${{DATABASE_POOL_MAX_SIZE:-{pool}}}"
+    dockerfile = (rendered[variant] / "Dockerfile").read_text()
+    processes = int(re.search(r"WEB_CONCURRENCY=(\d+)", dockerfile)[1])  # type: ignore[index]
+    assert processes * pool <= POSTGRESQL_MAX_CONNECTIONS - 20
+
+
 def test_kubernetes_needs_a_database_server(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="'kubernetes': needs database=postgresql"):
         copy_project(tmp_path / "p", kubernetes=True, database="sqlite")

@@ -65,7 +65,8 @@ def test_django_project_structure(tmp_path: Path, database: str) -> None:
     dependencies = pyproject["project"]["dependencies"]
     assert "django>=5.2,<5.3" in dependencies
     assert {"whitenoise>=6.8", "dj-database-url>=2.3", "gunicorn>=23"} <= set(dependencies)
-    assert ("psycopg[binary]>=3.3.6" in dependencies) == (database == "postgresql")
+    # Django's connection pool is psycopg's (psycopg_pool).
+    assert ("psycopg[binary,pool]>=3.3.6" in dependencies) == (database == "postgresql")
     assert "pytest-django>=4.9" in pyproject["dependency-groups"]["dev"]
     assert pyproject["tool"]["mypy"]["plugins"] == ["mypy_django_plugin.main"]
     test_settings = f"{SLUG}.settings.test"
@@ -244,7 +245,8 @@ def test_health_is_503_when_the_database_is_unreachable(django_project: RowProje
         if django_project.database == "sqlite"
         else f"postgresql://postgres@127.0.0.1:{free_port()}/gone"  # nobody listens there
     )
-    env = {**django_project.env, "DATABASE_URL": unreachable}
+    # PostgreSQL: the pool waits DATABASE_CONNECT_TIMEOUT for a connection, retrying meanwhile.
+    env = {**django_project.env, "DATABASE_URL": unreachable, "DATABASE_CONNECT_TIMEOUT": "1"}
     with serve_app(django_project.path, SLUG, env) as base:
         health = get(f"{base}/health", {})
     assert health.status == 503
