@@ -41,6 +41,9 @@ TEMPORARY = tempfile.gettempdir()
 
 # Answers that name or describe a project without changing what it is.
 NAMING_ANSWERS = {"project_name", "project_slug", "description", "author_name", "author_email"}
+# Questions added since checks-before.txt was recorded: at these defaults a project is what it was
+# before the question existed, so its combination keeps its key.
+LATER_DEFAULTS = {"email_provider": "smtp"}
 ANSWERS_FILE = ".copier-answers.yml"
 
 # ── what a project is ─────────────────────────────────────────────────────────
@@ -59,6 +62,7 @@ def combination_of(answers: dict[str, Any]) -> str:
         for key in sorted(answers)
         if not key.startswith("_")
         and key not in NAMING_ANSWERS | {"framework", "database", "use_cases"}
+        and not (key in LATER_DEFAULTS and answers[key] == LATER_DEFAULTS[key])
     )
     return f"{framework} {answers.get('database')} [{kept}] {rest}".strip()
 

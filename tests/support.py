@@ -422,7 +422,13 @@ def create_database(server_url: str) -> str:
 # ── Django projects (django and hybrid) ──────────────────────────────────────
 
 # Variables a developer's shell may hold that would change what the project under test does.
-FOREIGN_VARIABLES = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS")
+FOREIGN_VARIABLES = (
+    "DJANGO_SETTINGS_MODULE",
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "EMAIL_HOST",
+)
 
 
 def refusal(project: Any, command: list[str]) -> str:
@@ -448,6 +454,7 @@ def production_env(slug: str) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,example.com",
         "REDIS_URL": "redis://127.0.0.1:6379/0",  # background jobs' broker (projects with jobs)
+        "EMAIL_HOST": "127.0.0.1",  # where account emails go (production requires a server)
     }
 
 

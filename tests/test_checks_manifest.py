@@ -35,6 +35,13 @@ def test_a_combination_is_what_the_framework_builds_not_what_the_project_is_call
     assert combination_of(answers) == "django sqlite [e-commerce cms] background_jobs=True"
 
 
+def test_a_question_added_later_keeps_the_key_at_its_default() -> None:
+    answers = {"framework": "django", "database": "sqlite", "background_jobs": False}
+    key = combination_of(answers)
+    assert combination_of({**answers, "email_provider": "smtp"}) == key
+    assert combination_of({**answers, "email_provider": "postmark"}) != key
+
+
 def test_commands_lose_their_ports_and_paths(tmp_path: Path) -> None:
     argv = ["uv", "run", "gunicorn", "p.wsgi", "--bind", "127.0.0.1:41234", str(tmp_path / "x")]
     assert normalized_command(argv, tmp_path) == (

@@ -149,6 +149,21 @@ def test_compose_runs_redis_with_a_password(rendered: dict[str, Path], variant: 
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
+def test_compose_sends_email_to_its_mailpit(rendered: dict[str, Path], variant: str) -> None:
+    """The stack's app and worker send to Mailpit (pinned) until .env names a mail server; its
+    web page is published on this machine only."""
+    stack = yaml.safe_load((rendered[variant] / "compose.yaml").read_text())
+    mailpit = stack["services"]["mailpit"]
+    assert re.fullmatch(r"\$\{MAILPIT_IMAGE:-axllent/mailpit:v\d+\.\d+\.\d+\}", mailpit["image"])
+    assert mailpit["ports"] == ["127.0.0.1:${MAILPIT_PORT:-8025}:8025"]
+    environment = stack["x-app"]["environment"]
+    assert environment["EMAIL_HOST"] == "${EMAIL_HOST:-mailpit}"
+    assert environment["EMAIL_PORT"] == "${EMAIL_PORT:-1025}"
+    assert environment["EMAIL_USE_TLS"] == "${EMAIL_USE_TLS:-false}"
+    assert "http://127.0.0.1:8025" in (rendered[variant] / "README.md").read_text()
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_compose_runs_migrations_once_before_the_app(
     rendered: dict[str, Path], variant: str
 ) -> None:
@@ -586,9 +601,11 @@ def container_env(variant: str) -> dict[str, str]:
     """What a deployment sets: a real key, its hosts, and a writable database."""
     django = VARIANTS[variant]["framework"] != "fastapi"
     hosts = "localhost,127.0.0.1" if django else '["localhost","127.0.0.1"]'
-    env = {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": hosts}
-    if not django:
-        env["EMAIL_HOST"] = "smtp.example.com"  # production needs one; nothing is sent here
+    env = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": hosts,
+        "EMAIL_HOST": "127.0.0.1",  # production requires a mail server; nothing is sent
+    }
     if VARIANTS[variant]["database"] == "sqlite":
         env["DATABASE_URL"] = "sqlite:////data/app.sqlite3"
     return env

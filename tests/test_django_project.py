@@ -127,6 +127,33 @@ def test_fastapi_project_has_no_django_files(tmp_path: Path) -> None:
     assert "django-stubs" not in pyproject["tool"]
 
 
+@pytest.mark.parametrize("framework", ["django", "hybrid"])
+def test_an_email_provider_sends_through_anymail_in_production(
+    tmp_path: Path, framework: str
+) -> None:
+    """`email_provider=postmark`: django-anymail's Postmark backend, its key from the environment
+    (required, as the one line production refuses with says), documented in .env.example."""
+    project = copy_project(tmp_path / "p", framework=framework, email_provider="postmark")
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert any(
+        dep.startswith("django-anymail[postmark]") for dep in pyproject["project"]["dependencies"]
+    )
+    production = (project / SLUG / "settings" / "production.py").read_text()
+    assert 'EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"' in production
+    assert '"POSTMARK_SERVER_TOKEN": os.environ.get("POSTMARK_SERVER_TOKEN", "")' in production
+    assert '"POSTMARK_SERVER_TOKEN must be set in production' in production
+    assert "# POSTMARK_SERVER_TOKEN=" in (project / ".env.example").read_text()
+    assert "email_provider: postmark" in (project / ".copier-answers.yml").read_text()
+
+
+def test_smtp_needs_no_anymail_and_fastapi_is_not_asked(tmp_path: Path) -> None:
+    django = copy_project(tmp_path / "d", framework="django")
+    assert "anymail" not in (django / "pyproject.toml").read_text()
+    assert "anymail" not in (django / SLUG / "settings" / "production.py").read_text()
+    fastapi = copy_project(tmp_path / "f", framework="fastapi")
+    assert "email_provider" not in (fastapi / ".copier-answers.yml").read_text()
+
+
 # ── the generated project, checked and served (slow) ─────────────────────────
 
 
@@ -157,7 +184,12 @@ def test_production_reads_the_secret_scaffold_new_writes(django_project: RowProj
 
 @pytest.mark.parametrize(
     ("missing", "fallback"),
-    [("SECRET_KEY", ""), ("SECRET_KEY", "django-insecure-" + "x" * 50), ("ALLOWED_HOSTS", "")],
+    [
+        ("SECRET_KEY", ""),
+        ("SECRET_KEY", "django-insecure-" + "x" * 50),
+        ("ALLOWED_HOSTS", ""),
+        ("EMAIL_HOST", ""),  # no mail server assumed on the machine
+    ],
 )
 def test_production_refuses_unsafe_settings(
     django_project: RowProject, missing: str, fallback: str

@@ -123,6 +123,7 @@ def test_use_cases_pass_their_checks_and_serve(
         "DJANGO_SETTINGS_MODULE": f"{SLUG}.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "example.com",
+        "EMAIL_HOST": "smtp.example.com",
     }
     deploy = run(
         project, *manage, "check", "--deploy", "--fail-level", "WARNING", env={**env, **production}

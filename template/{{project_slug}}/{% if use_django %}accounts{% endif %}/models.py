@@ -24,3 +24,13 @@ class User(AbstractUser):
     def email_verified(self) -> bool:
         """Whether the user's current email address is the one they verified."""
         return bool(self.email) and self.verified_email.lower() == self.email.lower()
+
+
+class EmailRequest(models.Model):
+    """A request for an account email (a reset or verification link), kept while it counts
+    towards the limits in mail_limits.py."""
+
+    kind = models.CharField(max_length=16)
+    email = models.EmailField(help_text="The address asked for, lower-cased.")
+    client = models.CharField(max_length=64, blank=True, help_text="The address it came from.")
+    requested_at = models.DateTimeField(auto_now_add=True, db_index=True)
