@@ -22,7 +22,13 @@ def test_prompts_on_a_terminal(tmp_path: Path) -> None:
     for question in ("package name", "description", "Author or team name", "email", "Framework"):
         term.wait_for(question)
         term.type("\r")  # accept each default
-    for question in ("Database", "Continuous integration", "Kubernetes", "Background jobs"):
+    for question in (
+        "Database",
+        "Continuous integration",
+        "Kubernetes",
+        "Email in production",
+        "Background jobs",
+    ):
         term.wait_for(question)
         term.type("\r")
     assert term.finish() == 0, term.screen
@@ -30,6 +36,7 @@ def test_prompts_on_a_terminal(tmp_path: Path) -> None:
     assert answers["project_slug"] == "pty_probe"
     assert answers["framework"] == "django"  # the default derived from the use case
     assert answers["background_jobs"] is False  # a CMS has no work to push off the request
+    assert answers["email_provider"] == "smtp"
 
 
 def test_terminate_at_a_prompt_leaves_nothing(tmp_path: Path) -> None:

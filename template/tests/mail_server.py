@@ -5,6 +5,7 @@ parsed messages, never a mock of the sending side. Load it as a plugin (`pytest_
 `mail_server` fixture, or run one for a block with `running_mail_server(port)`.
 """
 
+import logging
 import socket
 import threading
 import time
@@ -23,6 +24,11 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+# aiosmtpd logs each envelope, recipients included, at INFO: that is this test server's log, not
+# the project's, and it must not show up in the logs tests search for leaked addresses.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 class Inbox:
