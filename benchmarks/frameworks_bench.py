@@ -213,6 +213,7 @@ def production_env(kind: str, slug: str, database_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         ENVIRONMENT="production",
         ACCESS_TOKEN_MINUTES="600",  # noqa: S106 - a lifetime, not a secret; outlives any run
+        EMAIL_HOST="127.0.0.1",  # production requires a mail server; no workload sends mail
     )
     if kind == "fastapi":
         env["ALLOWED_HOSTS"] = json.dumps(["127.0.0.1"])
