@@ -41,9 +41,11 @@ TEMPORARY = tempfile.gettempdir()
 
 # Answers that name or describe a project without changing what it is.
 NAMING_ANSWERS = {"project_name", "project_slug", "description", "author_name", "author_email"}
-# Questions added since checks-before.txt was recorded: at these defaults a project is what it was
-# before the question existed, so its combination keeps its key.
-LATER_DEFAULTS = {"email_provider": "smtp"}
+# Questions added since checks-before.txt was recorded, with their defaults: at its default a
+# project is what it was before the question existed, so its combination keeps its key. A project
+# that turns a later feature on is still the combination it was before, plus that feature: a pair
+# of checks-before.txt counts as run when it is run on such a project (`earlier_key`).
+LATER_QUESTIONS: dict[str, Any] = {"email_provider": "smtp"}
 ANSWERS_FILE = ".copier-answers.yml"
 
 # ── what a project is ─────────────────────────────────────────────────────────
@@ -58,13 +60,34 @@ def combination_of(answers: dict[str, Any]) -> str:
     dropped = {item.use_case for item in left_out(chosen, framework)}
     kept = " ".join(sorted((name for name in chosen if name not in dropped), key=copier_order))
     rest = " ".join(
-        f"{key}={answers[key]}"
+        f"{key}={_answer_text(answers[key])}"
         for key in sorted(answers)
         if not key.startswith("_")
         and key not in NAMING_ANSWERS | {"framework", "database", "use_cases"}
-        and not (key in LATER_DEFAULTS and answers[key] == LATER_DEFAULTS[key])
+        and not (key in LATER_QUESTIONS and answers[key] == LATER_QUESTIONS[key])
     )
     return f"{framework} {answers.get('database')} [{kept}] {rest}".strip()
+
+
+def _answer_text(value: Any) -> str:
+    """One word: a multi-select answer as its choices joined by commas."""
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    return str(value)
+
+
+def earlier_key(combination: str) -> str:
+    """`combination` without the answers of questions added after checks-before.txt."""
+    head, bracket, rest = combination.partition("] ")
+    if not bracket:
+        return combination
+    kept = [word for word in rest.split() if word.split("=", 1)[0] not in LATER_QUESTIONS]
+    return " ".join([head + "]", *kept])
+
+
+def lost_pairs(before: set[tuple[str, str]], run: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The pairs of `before` that `run` made neither on a project nor on it with features added."""
+    return before - {(earlier_key(combination), check) for combination, check in run}
 
 
 @functools.cache
@@ -286,7 +309,7 @@ def main(argv: Sequence[str]) -> int:
         return 0
     before = read_manifest(BEFORE)
     after = read_manifest(AFTER) if AFTER.is_file() else set()
-    lost = before - pairs
+    lost = lost_pairs(before, pairs)
     for combination, check in sorted(lost):
         print(f"not run: {combination} | {check}", file=sys.stderr)
     new, gone = len(pairs - after), len(after - pairs)

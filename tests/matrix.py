@@ -15,7 +15,7 @@ joins the matrix by itself. How the rows are chosen, per framework (see docs/mat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pairwise import Row, cover
@@ -35,6 +35,7 @@ class Combination:
     framework: str
     use_cases: tuple[str, ...]
     database: str
+    features: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def answers(self) -> dict[str, Any]:
         """Copier answers for this combination (the rest are the canonical answers)."""
@@ -42,6 +43,7 @@ class Combination:
             FRAMEWORK: self.framework,
             "use_cases": list(self.use_cases),
             DATABASE: self.database,
+            **self.features,
         }
 
 
@@ -70,6 +72,10 @@ def parameters(framework: str) -> dict[str, list[Any]]:
         DATABASE: databases,
     }
 
+
+# Feature questions' answers that each framework's rows with every use case turn on too, on every
+# database: a feature is checked where the most of a project meets it, without a row of its own.
+FEATURE_ANSWERS: dict[str, dict[str, Any]] = {"django": {}, "fastapi": {}, "hybrid": {}}
 
 API_SIDE = tuple(FASTAPI_SIDE)
 # Rows that deeper checks attach to, besides the extremes: (framework, use cases, database).
@@ -146,7 +152,8 @@ def combinations() -> list[Combination]:
             on = [use_case for use_case in kept if row[use_case]]
             off = [use_case for use_case in kept if not row[use_case]]
             name = name_of(framework, on, off, row[DATABASE])
-            result.append(Combination(name, framework, tuple(on), row[DATABASE]))
+            features = FEATURE_ANSWERS[framework] if not off else {}
+            result.append(Combination(name, framework, tuple(on), row[DATABASE], dict(features)))
     return result
 
 

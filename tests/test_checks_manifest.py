@@ -8,13 +8,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from checks_manifest import (
     AFTER,
     BEFORE,
     HERE,
+    LATER_QUESTIONS,
     combination_of,
+    earlier_key,
+    lost_pairs,
     normalized_command,
     read_manifest,
     recorded_pairs,
@@ -40,6 +44,19 @@ def test_a_question_added_later_keeps_the_key_at_its_default() -> None:
     key = combination_of(answers)
     assert combination_of({**answers, "email_provider": "smtp"}) == key
     assert combination_of({**answers, "email_provider": "postmark"}) != key
+
+
+def test_a_pair_checked_before_counts_on_the_project_with_a_later_feature_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(LATER_QUESTIONS, "observability", ["metrics"])
+    answers = {"framework": "hybrid", "database": "sqlite", "background_jobs": True}
+    before = {(combination_of(answers), "uv run mypy")}
+    featured = combination_of({**answers, "observability": ["sentry", "tracing"]})
+    assert featured.endswith("background_jobs=True observability=sentry,tracing")
+    assert earlier_key(featured) == combination_of(answers)
+    assert lost_pairs(before, {(featured, "uv run mypy")}) == set()
+    assert lost_pairs(before, {(featured, "uv run pytest")}) == before
 
 
 def test_commands_lose_their_ports_and_paths(tmp_path: Path) -> None:
@@ -98,5 +115,5 @@ def test_the_recorder_sees_a_command_in_a_project_and_requests_to_its_server(
 def test_every_pair_checked_before_is_still_checked() -> None:
     """checks-after.txt, written from a full run (`python tests/checks_manifest.py write DIR`),
     keeps every pair of checks-before.txt; .ci/run's `verify --strict` holds each run to it."""
-    lost = sorted(read_manifest(BEFORE) - read_manifest(AFTER))
+    lost = sorted(lost_pairs(read_manifest(BEFORE), read_manifest(AFTER)))
     assert not lost, "pairs no longer checked:\n" + "\n".join(" | ".join(pair) for pair in lost)
