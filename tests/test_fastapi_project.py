@@ -36,7 +36,16 @@ from support import (
 pytestmark = pytest.mark.slow
 
 SLUG = "bar_probe"
-USER_ROUTES = {"/auth/register", "/auth/token", "/auth/refresh", "/users/me"}
+USER_ROUTES = {
+    "/auth/register",
+    "/auth/token",
+    "/auth/token/mfa",
+    "/auth/refresh",
+    "/auth/password",
+    "/auth/totp",
+    "/api-keys",
+    "/users/me",
+}
 # The standalone FastAPI project owns its settings, database layer and users.
 FASTAPI_FILES = [
     f"{SLUG}/app.py",
@@ -118,6 +127,7 @@ def test_fastapi_project_migrations_are_wired(tmp_path: Path) -> None:
         ("0001", None),
         ("0004_failed_logins", "0001"),
         ("0006_email_verified_at", "0004_failed_logins"),
+        ("0007_two_factor_and_api_keys", "0006_email_verified_at"),
     ]
 
 

@@ -203,10 +203,11 @@ def test_selected_use_cases_are_wired_and_unselected_leave_no_trace(
         assert (TABLE[name].readme_heading() in readme) == chosen, name
     # One linear chain in every combination: each use case's migrations follow the users table,
     # then the sign-in throttle's table, then the use cases' tables added since, then the users'
-    # email confirmation.
+    # email confirmation, two-factor sign-in and API keys.
     use_case_revisions = sorted(rev for name in selected for rev in USE_CASES[name].migrations)
     later = sorted(rev for name in selected for rev in USE_CASES[name].later_migrations)
-    expected = ["0001", *use_case_revisions, "0004_failed_logins", *later, "0006_email_verified_at"]
+    accounts = ["0006_email_verified_at", "0007_two_factor_and_api_keys"]
+    expected = ["0001", *use_case_revisions, "0004_failed_logins", *later, *accounts]
     assert [revision for revision, _ in migration_chain(project)] == expected
 
 
