@@ -58,6 +58,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("key_id", name=op.f("uq_api_keys_key_id")),
     )
     op.create_index(op.f("ix_api_keys_user_id"), "api_keys", ["user_id"])
+    # From here on sign-in waits for a confirmed address: the accounts made before keep signing in.
+    users = sa.table("users", sa.column("email_verified_at", sa.DateTime(timezone=True)))
+    op.execute(
+        users.update()
+        .where(users.c.email_verified_at.is_(None))
+        .values(email_verified_at=sa.func.now())
+    )
 
 
 def downgrade() -> None:
