@@ -225,7 +225,8 @@ def check_and_serve(project: RowProject) -> None:
         }
         assert json.loads(ready.body) == {"status": "ok", "checks": checks}
         site = get(f"{base}/admin/login/", {})
-        assert site.status == 200
+        assert site.status == 302  # to the site's log-in page, which has two-factor
+        assert site.headers["location"].startswith("/accounts/login/"), site.headers
         assert re.fullmatch(r"[0-9a-f]{32}", site.headers["x-request-id"])
         metrics = get(f"{base}/api/metrics", {})
         assert metrics.status == 200
