@@ -154,8 +154,7 @@ def post(
 
 # What following the link of the sign-up email does (the project's own tests follow it).
 CONFIRM_ADDRESSES = (
-    "from allauth.account.models import EmailAddress\n"
-    "EmailAddress.objects.update(verified=True)\n"
+    "from allauth.account.models import EmailAddress\nEmailAddress.objects.update(verified=True)\n"
 )
 
 

@@ -11,10 +11,10 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from test_update_real import NOT_SNAPSHOTTED, snapshot_repo
 
 from history import git_save
 from support import REPO_ROOT, project_env, run, scaffold
-from test_update_real import NOT_SNAPSHOTTED, snapshot_repo
 
 # A release, a generated project and its virtual environment: the full suite's, not the quick
 # loop's (CONTRIBUTING.md).
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 # The template's last commit before accounts moved to django-allauth: what users update from.
 BEFORE_ALLAUTH = "b845ff696ad226ebcef3d4ff826f41f19c0713fa"
-PASSWORD = "correct-horse-battery-staple"
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (the test users')
 
 # Users as the release before made them: ada confirmed her address by its link, bob never did.
 MAKE_USERS = f"""
