@@ -152,11 +152,20 @@ def post(
         return Response(error.code, error.read(), dict(error.headers))
 
 
-def mobile_round_trip(api: str) -> None:
+# What following the link of the sign-up email does (the project's own tests follow it).
+CONFIRM_ADDRESSES = (
+    "from allauth.account.models import EmailAddress\nEmailAddress.objects.update(verified=True)\n"
+)
+
+
+def mobile_round_trip(api: str, project: RowProject) -> None:
     """Over real HTTP: sign up and in, rotate, detect a replay, register and list a device."""
     credentials = {"username": "ada", "password": "correct-horse-battery-staple"}
     signed_up = post(f"{api}/auth/register", {}, {**credentials, "email": "ada@example.com"})
     assert signed_up.status == 202, signed_up.body  # "check your email"
+    unconfirmed = post(f"{api}/auth/token", {}, credentials, form=True)
+    assert unconfirmed.status == 403, unconfirmed.body
+    project.manage("shell", "-c", CONFIRM_ADDRESSES)
     signed_in = post(f"{api}/auth/token", {}, credentials, form=True)
     assert signed_in.status == 200, signed_in.body
     first = {"refresh_token": json.loads(signed_in.body)["refresh_token"]}
@@ -193,7 +202,7 @@ def check_and_serve(project: RowProject) -> None:
         # The API's routes are versioned with the mobile backend; probes stay at /api.
         api = "/api/v1" if "mobile-backend" in selected else "/api"
         if "mobile-backend" in selected:
-            mobile_round_trip(f"{base}{api}")
+            mobile_round_trip(f"{base}{api}", project)
         if "real-time" in selected:
             assert get(f"{base}{api}/rooms", {}).status == 401  # listing rooms needs a user
             schema = json.loads(get(f"{base}/api/openapi.json", {}).body)
@@ -215,7 +224,8 @@ def check_and_serve(project: RowProject) -> None:
         }
         assert json.loads(ready.body) == {"status": "ok", "checks": checks}
         site = get(f"{base}/admin/login/", {})
-        assert site.status == 200
+        assert site.status == 302  # to the site's log-in page, which has two-factor
+        assert site.headers["location"].startswith("/accounts/login/"), site.headers
         assert re.fullmatch(r"[0-9a-f]{32}", site.headers["x-request-id"])
         metrics = get(f"{base}/api/metrics", {})
         assert metrics.status == 200

@@ -1,5 +1,6 @@
 """The user model: the project's own from day one, so it can grow fields later."""
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
@@ -7,10 +8,6 @@ from django.db.models.functions import Lower
 
 class User(AbstractUser):
     """A user of the site. Add fields here, then run `manage.py makemigrations`."""
-
-    verified_email = models.EmailField(
-        blank=True, help_text="The address this user proved to receive mail at, by a link we sent."
-    )
 
     class Meta(AbstractUser.Meta):
         constraints = (
@@ -22,8 +19,10 @@ class User(AbstractUser):
 
     @property
     def email_verified(self) -> bool:
-        """Whether the user's current email address is the one they verified."""
-        return bool(self.email) and self.verified_email.lower() == self.email.lower()
+        """Whether the user proved, by a link we sent, to receive mail at their current address."""
+        return bool(self.email) and (
+            EmailAddress.objects.filter(user=self, email__iexact=self.email, verified=True).exists()
+        )
 
 
 class EmailRequest(models.Model):
