@@ -75,7 +75,9 @@ def parameters(framework: str) -> dict[str, list[Any]]:
 
 # Feature questions' answers that each framework's rows with every use case turn on too, on every
 # database: a feature is checked where the most of a project meets it, without a row of its own.
-FEATURE_ANSWERS: dict[str, dict[str, Any]] = {"django": {}, "fastapi": {}, "hybrid": {}}
+FEATURE_ANSWERS: dict[str, dict[str, Any]] = {
+    framework: {"media_storage": "s3"} for framework in ("django", "fastapi", "hybrid")
+}
 
 API_SIDE = tuple(FASTAPI_SIDE)
 # Rows that deeper checks attach to, besides the extremes: (framework, use cases, database).

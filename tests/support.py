@@ -455,6 +455,7 @@ def production_env(slug: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,example.com",
         "REDIS_URL": "redis://127.0.0.1:6379/0",  # background jobs' broker (projects with jobs)
         "EMAIL_HOST": "127.0.0.1",  # where account emails go (production requires a server)
+        "MEDIA_S3_BUCKET": "media",  # where uploads go (media_storage=s3 requires a bucket)
     }
 
 

@@ -58,11 +58,13 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "database": "postgresql",
         "kubernetes": True,
     },
+    # Uploads in S3: no pod keeps them (CMS images and documents, product images, attachments).
     "hybrid-postgresql-k8s": {
         "framework": "hybrid",
-        "use_cases": ["e-commerce", "microservices"],
+        "use_cases": ["e-commerce", "cms", "microservices", "mobile-backend"],
         "database": "postgresql",
         "kubernetes": True,
+        "media_storage": "s3",
     },
     # Redis without background jobs: real-time rooms broadcast through it across processes.
     "fastapi-realtime-postgresql-k8s": {
@@ -275,6 +277,35 @@ def test_kubernetes_pods_are_locked_down(rendered: dict[str, Path], variant: str
     assert container["livenessProbe"]["httpGet"]["path"] == "/health"
     assert "command" not in container  # the image's server; the Job migrates
     assert job["containers"][0]["command"][-2:] in (["migrate", "--noinput"], ["upgrade", "head"])
+
+
+@pytest.mark.parametrize("variant", K8S_VARIANTS)
+def test_kubernetes_keeps_uploads_where_every_pod_sees_them(
+    rendered: dict[str, Path], variant: str
+) -> None:
+    """With media_storage=s3 no pod keeps uploads on a volume of its own (an emptyDir is lost on
+    restart and unseen by the other pods): the ConfigMap names the bucket, the Secret holds the
+    credentials. Without it, uploads go to MEDIA_ROOT on the writable volume."""
+    documents = k8s_documents(rendered[variant])
+    (config,) = (document["data"] for document in documents if document["kind"] == "ConfigMap")
+    pods = [
+        document["spec"]["template"]["spec"]
+        for document in documents
+        if document["kind"] in {"Deployment", "Job"}
+    ]
+    volumes = [volume for pod in pods for volume in pod["volumes"]]
+    empty_dirs = {volume["name"] for volume in volumes if "emptyDir" in volume}
+    if VARIANTS[variant].get("media_storage") == "s3":
+        assert "MEDIA_ROOT" not in config
+        assert config["MEDIA_S3_BUCKET"]
+        assert "AWS_SECRET_ACCESS_KEY" not in config  # a secret: in the Secret
+        readme = (rendered[variant] / "README.md").read_text()
+        assert "--from-literal=AWS_SECRET_ACCESS_KEY=" in readme
+        # Only /tmp: PostgreSQL keeps the data, the bucket the uploads.
+        assert empty_dirs == {"tmp"}
+    elif "cms" in VARIANTS[variant].get("use_cases", []):
+        assert PurePosixPath(config["MEDIA_ROOT"]).is_relative_to("/data")
+        assert "data" in empty_dirs
 
 
 @pytest.mark.parametrize(
@@ -608,6 +639,8 @@ def container_env(variant: str) -> dict[str, str]:
     }
     if VARIANTS[variant]["database"] == "sqlite":
         env["DATABASE_URL"] = "sqlite:////data/app.sqlite3"
+    if VARIANTS[variant].get("media_storage") == "s3":
+        env["MEDIA_S3_BUCKET"] = "media"  # production requires one; nothing is uploaded
     return env
 
 

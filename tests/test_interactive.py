@@ -27,6 +27,7 @@ def test_prompts_on_a_terminal(tmp_path: Path) -> None:
         "Continuous integration",
         "Kubernetes",
         "Email in production",
+        "Uploaded files",
         "Background jobs",
     ):
         term.wait_for(question)
@@ -37,6 +38,7 @@ def test_prompts_on_a_terminal(tmp_path: Path) -> None:
     assert answers["framework"] == "django"  # the default derived from the use case
     assert answers["background_jobs"] is False  # a CMS has no work to push off the request
     assert answers["email_provider"] == "smtp"
+    assert answers["media_storage"] == "local"
 
 
 def test_terminate_at_a_prompt_leaves_nothing(tmp_path: Path) -> None:

@@ -124,6 +124,7 @@ def test_use_cases_pass_their_checks_and_serve(
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "example.com",
         "EMAIL_HOST": "smtp.example.com",
+        "MEDIA_S3_BUCKET": "media",  # media_storage=s3 requires it
     }
     deploy = run(
         project, *manage, "check", "--deploy", "--fail-level", "WARNING", env={**env, **production}
