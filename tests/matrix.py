@@ -75,7 +75,12 @@ def parameters(framework: str) -> dict[str, list[Any]]:
 
 # Feature questions' answers that each framework's rows with every use case turn on too, on every
 # database: a feature is checked where the most of a project meets it, without a row of its own.
-FEATURE_ANSWERS: dict[str, dict[str, Any]] = {"django": {}, "fastapi": {}, "hybrid": {}}
+ALL_OBSERVABILITY = {"observability": ["sentry", "tracing", "metrics"]}
+FEATURE_ANSWERS: dict[str, dict[str, Any]] = {
+    "django": dict(ALL_OBSERVABILITY),
+    "fastapi": dict(ALL_OBSERVABILITY),
+    "hybrid": dict(ALL_OBSERVABILITY),
+}
 
 API_SIDE = tuple(FASTAPI_SIDE)
 # Rows that deeper checks attach to, besides the extremes: (framework, use cases, database).
