@@ -76,7 +76,8 @@ def parameters(framework: str) -> dict[str, list[Any]]:
 # Feature questions' answers that each framework's rows with every use case turn on too, on every
 # database: a feature is checked where the most of a project meets it, without a row of its own.
 FEATURE_ANSWERS: dict[str, dict[str, Any]] = {
-    framework: {"media_storage": "s3"} for framework in ("django", "fastapi", "hybrid")
+    framework: {"media_storage": "s3", "observability": ["sentry", "tracing", "metrics"]}
+    for framework in ("django", "fastapi", "hybrid")
 }
 
 API_SIDE = tuple(FASTAPI_SIDE)

@@ -65,6 +65,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "database": "postgresql",
         "kubernetes": True,
         "media_storage": "s3",
+        "observability": ["sentry", "tracing", "metrics"],
     },
     # Redis without background jobs: real-time rooms broadcast through it across processes.
     "fastapi-realtime-postgresql-k8s": {
@@ -236,6 +237,34 @@ def test_kubernetes_manifests_validate_strictly(
     ]
     result = tool("kubernetes-validate", "--strict", "--kubernetes-version", version, *resources)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("variant", K8S_VARIANTS)
+def test_observability_reaches_the_deploy_files(rendered: dict[str, Path], variant: str) -> None:
+    """Pods are scraped at their /metrics; with tracing, the ConfigMap names the collector and
+    compose runs a trace viewer only behind its own profile (the default stack is unchanged)."""
+    project = rendered[variant]
+    tracing = "tracing" in VARIANTS[variant].get("observability", ["metrics"])
+    documents = k8s_documents(project)
+    (web,) = [
+        document
+        for document in documents
+        if document["kind"] == "Deployment" and document["metadata"]["name"].endswith("-web")
+    ]
+    annotations = web["spec"]["template"]["metadata"]["annotations"]
+    metrics = "/api/metrics" if VARIANTS[variant]["framework"] == "hybrid" else "/metrics"
+    assert annotations == {
+        "prometheus.io/scrape": "true",
+        "prometheus.io/path": metrics,
+        "prometheus.io/port": "8000",
+    }
+    (config,) = [document["data"] for document in documents if document["kind"] == "ConfigMap"]
+    assert ("OTEL_EXPORTER_OTLP_ENDPOINT" in config) == tracing
+    services = yaml.safe_load((project / "compose.yaml").read_text())["services"]
+    profiled = {
+        name: service["profiles"] for name, service in services.items() if "profiles" in service
+    }
+    assert profiled == ({"jaeger": ["tracing"]} if tracing else {})
 
 
 @pytest.mark.parametrize("variant", K8S_VARIANTS)
