@@ -45,7 +45,7 @@ NAMING_ANSWERS = {"project_name", "project_slug", "description", "author_name", 
 # project is what it was before the question existed, so its combination keeps its key. A project
 # that turns a later feature on is still the combination it was before, plus that feature: a pair
 # of checks-before.txt counts as run when it is run on such a project (`earlier_key`).
-LATER_QUESTIONS: dict[str, Any] = {"email_provider": "smtp"}
+LATER_QUESTIONS: dict[str, Any] = {"email_provider": "smtp", "social_login": []}
 ANSWERS_FILE = ".copier-answers.yml"
 
 # ── what a project is ─────────────────────────────────────────────────────────

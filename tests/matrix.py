@@ -75,7 +75,12 @@ def parameters(framework: str) -> dict[str, list[Any]]:
 
 # Feature questions' answers that each framework's rows with every use case turn on too, on every
 # database: a feature is checked where the most of a project meets it, without a row of its own.
-FEATURE_ANSWERS: dict[str, dict[str, Any]] = {"django": {}, "fastapi": {}, "hybrid": {}}
+SOCIAL_LOGIN = {"social_login": ["github", "google"]}
+FEATURE_ANSWERS: dict[str, dict[str, Any]] = {
+    "django": {**SOCIAL_LOGIN},
+    "fastapi": {},
+    "hybrid": {**SOCIAL_LOGIN},
+}
 
 API_SIDE = tuple(FASTAPI_SIDE)
 # Rows that deeper checks attach to, besides the extremes: (framework, use cases, database).
