@@ -12,7 +12,11 @@ Goals (measured side by side in one run):
   - the hybrid's `/api/users/me` >= 0.85x the same endpoint served by its FastAPI app alone.
 
   - on PostgreSQL, the connections a Django or hybrid server holds after 2,000 requests at
-    concurrency 16 stay within its connection pool (DATABASE_POOL_MAX_SIZE, 10 by default).
+    concurrency 16 stay within its connection pool (DATABASE_POOL_MAX_SIZE, 10 by default);
+  - each framework with `observability` sentry, tracing and metrics on (its exporters sending to a
+    local receiver, a tenth of traces kept as in the Kubernetes ConfigMap) >= 0.85x the same
+    project with none: FastAPI's and the
+    hybrid's authenticated `/users/me`, Django's shop page.
 
 Every server is one process on loopback, configured as in production (ENVIRONMENT=production, a
 random 64-character SECRET_KEY, Django's production settings behind a proxy that ends TLS), and
@@ -42,6 +46,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -53,10 +58,17 @@ PRODUCTS = 30  # more than a page (20), so the product list is a full page
 
 # What each generated project is; `slug` is fixed so targets below can name modules. No
 # background jobs: no request measured here queues one, and a worker would need Redis.
-PROJECTS: dict[str, dict[str, object]] = {
+# The frameworks are compared with no observability; each also with all of it on ("-observed").
+NO_OBSERVABILITY: dict[str, object] = {"observability": []}
+ALL_OBSERVABILITY: dict[str, object] = {"observability": ["sentry", "tracing", "metrics"]}
+FRAMEWORKS: dict[str, dict[str, object]] = {
     "fastapi": {"framework": "fastapi", "use_cases": []},
     "django": {"framework": "django", "use_cases": ["e-commerce"], "background_jobs": False},
     "hybrid": {"framework": "hybrid", "use_cases": ["e-commerce"], "background_jobs": False},
+}
+PROJECTS: dict[str, dict[str, object]] = {
+    **{kind: {**answers, **NO_OBSERVABILITY} for kind, answers in FRAMEWORKS.items()},
+    **{f"{kind}-observed": {**a, **ALL_OBSERVABILITY} for kind, a in FRAMEWORKS.items()},
 }
 
 # A FastAPI app with nothing but the workload: the project's own engine URL, driver, table and
@@ -131,6 +143,7 @@ class Workload:
     auth: str = ""  # "" or "bearer"
 
 
+APPLICATION = ("uvicorn", "{slug}.asgi:application", "--port", "{port}")
 SERVERS = [
     Server("fastapi", "fastapi", ("uvicorn", "{slug}.asgi:application", "--port", "{port}")),
     Server("minimal", "fastapi", ("uvicorn", "bench_minimal:app", "--port", "{port}")),
@@ -139,6 +152,10 @@ SERVERS = [
     Server("django-wsgi", "django", ("gunicorn", "{slug}.wsgi", "--bind", "127.0.0.1:{port}")),
     Server("hybrid", "hybrid", ("uvicorn", "{slug}.asgi:application", "--port", "{port}")),
     Server("hybrid-api-alone", "hybrid", ("uvicorn", "{slug}.asgi:api", "--port", "{port}")),
+    *(
+        Server(f"{kind}-observed", f"{kind}-observed", APPLICATION)
+        for kind in ("fastapi", "django", "hybrid")
+    ),
 ]
 UVICORN_QUIET = ("--no-access-log", "--log-level", "warning")
 
@@ -160,6 +177,13 @@ WORKLOADS = [
     Workload("shop page", "django-asgi", "/shop/"),
     Workload("shop page", "django-wsgi", "/shop/"),
     Workload("shop page", "hybrid", "/shop/"),
+    # The cost of observability: the same project with none, then with all of it.
+    Workload("users/me, observability", "fastapi", "/users/me", "bearer"),
+    Workload("users/me, observability", "fastapi-observed", "/users/me", "bearer"),
+    Workload("api users/me, observability", "hybrid", "/api/users/me", "bearer"),
+    Workload("api users/me, observability", "hybrid-observed", "/api/users/me", "bearer"),
+    Workload("shop page, observability", "django-asgi", "/shop/"),
+    Workload("shop page, observability", "django-observed", "/shop/"),
 ]
 
 # (label, numerator, denominator, goal): each side a (workload, server) pair.
@@ -182,6 +206,14 @@ RATIOS = [
      ("shop page", "django-wsgi"), None),
     ("hybrid / Django ASGI, shop page", ("shop page", "hybrid"),
      ("shop page", "django-asgi"), None),
+    ("FastAPI with sentry, tracing, metrics / with none, users/me",
+     ("users/me, observability", "fastapi-observed"), ("users/me, observability", "fastapi"), 0.85),
+    ("hybrid with sentry, tracing, metrics / with none, api users/me",
+     ("api users/me, observability", "hybrid-observed"),
+     ("api users/me, observability", "hybrid"), 0.85),
+    ("Django with sentry, tracing, metrics / with none, shop page",
+     ("shop page, observability", "django-observed"), ("shop page, observability", "django-asgi"),
+     0.85),
 ]  # fmt: skip
 
 
@@ -206,16 +238,30 @@ class Result:
     errors: int = 0
 
 
-def production_env(kind: str, slug: str, database_url: str) -> dict[str, str]:
-    """Production-like settings: what a deployment sets, as the project's README lists them."""
+def production_env(kind: str, slug: str, database_url: str, receiver: str) -> dict[str, str]:
+    """Production-like settings: what a deployment sets, as the project's README lists them.
+    Observed projects send their error reports and spans to `receiver`, sampled as the Kubernetes
+    ConfigMap does (BENCH_TRACES_SAMPLER_ARG=1.0 traces every request)."""
     env = clean_env(
         SECRET_KEY=secrets.token_urlsafe(48),  # 64 characters
         DATABASE_URL=database_url,
         ENVIRONMENT="production",
         ACCESS_TOKEN_MINUTES="600",  # noqa: S106 - a lifetime, not a secret; outlives any run
         EMAIL_HOST="127.0.0.1",  # production requires a mail server; no workload sends mail
+        # The benchmark's user signs in without following a confirmation link.
+        EMAIL_VERIFICATION="optional",
+        ACCOUNT_EMAIL_VERIFICATION="optional",
     )
-    if kind == "fastapi":
+    if kind.endswith("-observed"):
+        host = receiver.removeprefix("http://")
+        env.update(
+            SENTRY_DSN=f"http://benchkey@{host}/1",
+            OTEL_EXPORTER_OTLP_ENDPOINT=receiver,
+            # The Kubernetes ConfigMap's sampling: a tenth of new traces kept.
+            OTEL_TRACES_SAMPLER="parentbased_traceidratio",
+            OTEL_TRACES_SAMPLER_ARG=os.environ.get("BENCH_TRACES_SAMPLER_ARG", "0.1"),
+        )
+    if PROJECTS[kind]["framework"] == "fastapi":
         env["ALLOWED_HOSTS"] = json.dumps(["127.0.0.1"])
     else:
         env.update(DJANGO_SETTINGS_MODULE=f"{slug}.settings.production", ALLOWED_HOSTS="127.0.0.1")
@@ -240,9 +286,9 @@ def create_database(admin_url: str, name: str) -> str:
     return urllib.parse.urlunsplit(urllib.parse.urlsplit(admin_url)._replace(path=f"/{name}"))
 
 
-def make_project(kind: str, scratch: Path, database: str, admin_url: str) -> Project:
+def make_project(kind: str, scratch: Path, database: str, admin_url: str, receiver: str) -> Project:
     """Render a project from this working tree, install, migrate and seed it."""
-    slug = f"bench_{kind}"
+    slug = f"bench_{kind.replace('-', '_')}"
     path = scratch / f"{kind}-{database}"
     if admin_url:
         database_url = create_database(admin_url, slug)
@@ -250,8 +296,8 @@ def make_project(kind: str, scratch: Path, database: str, admin_url: str) -> Pro
         database_url = f"sqlite:///{path / 'bench.sqlite3'}"
     answers: dict[str, object] = {"project_name": slug, "project_slug": slug, "database": database}
     answers.update(PROJECTS[kind])
-    project = generate(path, answers, production_env(kind, slug, database_url))
-    if kind == "fastapi":
+    project = generate(path, answers, production_env(kind, slug, database_url, receiver))
+    if PROJECTS[kind]["framework"] == "fastapi":
         project.run("alembic", "upgrade", "head")
         (path / "bench_minimal.py").write_text(MINIMAL_APP.format(slug=slug), encoding="utf-8")
     else:
@@ -291,9 +337,10 @@ def post(port: int, path: str, body: bytes, content_type: str) -> dict[str, obje
 
 def sign_in(kind: str, port: int) -> str:
     """An access token for the benchmark's user (FastAPI: registered first, through the API)."""
-    prefix = "/api" if kind == "hybrid" else ""
+    framework = PROJECTS[kind]["framework"]
+    prefix = "/api" if framework == "hybrid" else ""
     username = "bench"
-    if kind == "fastapi":
+    if framework == "fastapi":
         username = "bench@example.com"
         account = json.dumps({"email": username, "password": PASSWORD}).encode()
         post(port, "/auth/register", account, "application/json")
@@ -493,12 +540,41 @@ def held_connections(
     return held
 
 
+class Receiver(BaseHTTPRequestHandler):
+    """Takes whatever a Sentry envelope or an OTLP/HTTP export posts, and answers 200."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the benchmark prints its own figures."""
+
+
+@contextmanager
+def receiving() -> Iterator[str]:
+    """A local receiver for the observed projects' exporters; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
 def bench(
     databases: list[str], admin_url: str, args: argparse.Namespace
 ) -> tuple[dict[str, Results], list[tuple[Workload, int, int]]]:
     """Set every project up at once, then serve and measure one database at a time."""
     started = time.monotonic()
-    with tempfile.TemporaryDirectory() as scratch, ThreadPoolExecutor(6) as pool:
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        ThreadPoolExecutor(6) as pool,
+        receiving() as receiver,
+    ):
         # Installing is mostly waiting on uv and subprocesses: every project at once.
         made = {
             (database, kind): pool.submit(
@@ -507,6 +583,7 @@ def bench(
                 Path(scratch),
                 database,
                 admin_url if database != "sqlite" else "",
+                receiver,
             )
             for database in databases
             for kind in PROJECTS
@@ -543,9 +620,8 @@ def measure(
     """
     ports = {name: server.port for name, server in servers.items()}
     if not tokens:
-        tokens.update(
-            fastapi=sign_in("fastapi", ports["fastapi"]), hybrid=sign_in("hybrid", ports["hybrid"])
-        )
+        signed_in = ("fastapi", "hybrid", "fastapi-observed", "hybrid-observed")
+        tokens.update({kind: sign_in(kind, ports[kind]) for kind in signed_in})
     requests = {
         (w.name, w.server): raw_request(w, ports[w.server], tokens.get(project_of(w.server), ""))
         for w in WORKLOADS

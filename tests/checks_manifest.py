@@ -47,6 +47,7 @@ NAMING_ANSWERS = {"project_name", "project_slug", "description", "author_name", 
 # of checks-before.txt counts as run when it is run on such a project (`earlier_key`).
 LATER_QUESTIONS: dict[str, Any] = {
     "email_provider": "smtp",
+    "social_login": [],
     "media_storage": "local",
     "observability": ["metrics"],
 }

@@ -75,9 +75,12 @@ def parameters(framework: str) -> dict[str, list[Any]]:
 
 # Feature questions' answers that each framework's rows with every use case turn on too, on every
 # database: a feature is checked where the most of a project meets it, without a row of its own.
+EVERY_FRAMEWORK = {"media_storage": "s3", "observability": ["sentry", "tracing", "metrics"]}
+SOCIAL_LOGIN = {"social_login": ["github", "google"]}
 FEATURE_ANSWERS: dict[str, dict[str, Any]] = {
-    framework: {"media_storage": "s3", "observability": ["sentry", "tracing", "metrics"]}
-    for framework in ("django", "fastapi", "hybrid")
+    "django": {**EVERY_FRAMEWORK, **SOCIAL_LOGIN},
+    "fastapi": {**EVERY_FRAMEWORK},
+    "hybrid": {**EVERY_FRAMEWORK, **SOCIAL_LOGIN},
 }
 
 API_SIDE = tuple(FASTAPI_SIDE)
