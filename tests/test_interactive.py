@@ -27,8 +27,10 @@ def test_prompts_on_a_terminal(tmp_path: Path) -> None:
         "Continuous integration",
         "Kubernetes",
         "Email in production",
+        "Social log-in",
         "Uploaded files",
         "Background jobs",
+        "Observability",
     ):
         term.wait_for(question)
         term.type("\r")
@@ -38,7 +40,9 @@ def test_prompts_on_a_terminal(tmp_path: Path) -> None:
     assert answers["framework"] == "django"  # the default derived from the use case
     assert answers["background_jobs"] is False  # a CMS has no work to push off the request
     assert answers["email_provider"] == "smtp"
+    assert answers["social_login"] == []
     assert answers["media_storage"] == "local"
+    assert answers["observability"] == ["metrics"]
 
 
 def test_terminate_at_a_prompt_leaves_nothing(tmp_path: Path) -> None:
