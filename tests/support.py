@@ -477,13 +477,27 @@ def stylesheets(html: bytes) -> list[str]:
     return parser.hrefs
 
 
-def admin_login_with_its_css(base: str, headers: dict[str, str]) -> Response:
-    """The admin's login page, after checking that it and every stylesheet it links are served."""
-    login = get(f"{base}/admin/login/", headers)
+# The stylesheets of the admin's own pages.
+ADMIN_STYLESHEETS = ("base", "dark_mode", "login", "nav_sidebar", "responsive")
+
+
+def admin_login_with_its_css(
+    base: str, headers: dict[str, str], project: Path, *, production: bool
+) -> Response:
+    """The admin's log-in, which sends to the site's (where two-factor and the log-in throttle
+    hold), after checking that the site's page, every stylesheet it links and the admin's own
+    stylesheets are served (under their hashed names in production, as collectstatic wrote them)."""
+    moved = get(f"{base}/admin/login/", headers)
+    assert moved.status == 302, moved.body[:2000]
+    assert moved.headers["location"].startswith("/accounts/login/"), moved.headers
+    login = get(f"{base}{moved.headers['location']}", headers)
     assert login.status == 200, login.body[:2000]
-    links = stylesheets(login.body)
-    assert any("admin/css/base" in href for href in links), links
-    for href in links:
+    hashed: dict[str, str] = {}
+    if production:
+        manifest = project / "staticfiles" / "staticfiles.json"
+        hashed = json.loads(manifest.read_text(encoding="utf-8"))["paths"]
+    admin = [f"admin/css/{name}.css" for name in ADMIN_STYLESHEETS]
+    for href in [*stylesheets(login.body), *(f"/static/{hashed.get(n, n)}" for n in admin)]:
         css = get(f"{base}{href}", headers)
         assert css.status == 200, href
         assert css.headers["content-type"].startswith("text/css")

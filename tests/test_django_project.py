@@ -232,7 +232,9 @@ def served(
         yield base, production
 
 
-def test_serves_health_admin_and_its_css(served: tuple[str, bool]) -> None:
+def test_serves_health_admin_and_its_css(
+    served: tuple[str, bool], django_project: RowProject
+) -> None:
     base, production = served
     # In production TLS ends at a proxy, which says so in X-Forwarded-Proto.
     headers = {"X-Forwarded-Proto": "https"} if production else {}
@@ -241,7 +243,7 @@ def test_serves_health_admin_and_its_css(served: tuple[str, bool]) -> None:
     assert health.status == 200, health.body
     assert json.loads(health.body) == {"status": "ok", "database": "ok"}
 
-    login = admin_login_with_its_css(base, headers)
+    login = admin_login_with_its_css(base, headers, django_project.path, production=production)
 
     if production:
         plain = get(f"{base}/admin/login/", {})

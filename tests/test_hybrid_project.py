@@ -144,7 +144,7 @@ def test_one_server_answers_for_the_site_and_the_api(
             assert health.status == 200, (path, health.body)
             assert json.loads(health.body) == {"status": "ok", "database": "ok"}
 
-        admin_login_with_its_css(base, headers)
+        admin_login_with_its_css(base, headers, hybrid_project.path, production=production)
 
         docs = get(f"{base}/api/docs", headers)
         if production:  # the schema and docs show every route to anyone: off in production
