@@ -35,7 +35,6 @@ pytestmark = pytest.mark.slow
 
 SLUG = "bar_probe"
 MICROSERVICES_FILES = [
-    f"{SLUG}/observability.py",
     f"{SLUG}/api/routers/ops.py",
     f"{SLUG}/api/readiness.py",
     "tests/test_api_ops.py",
@@ -103,7 +102,6 @@ def test_selected_use_cases_are_wired_into_the_api(tmp_path: Path, combination: 
     assert ("## Model serving (ML API)" in readme) == ml
     # With microservices, ops.py replaces the database-checking health router.
     assert (project / SLUG / "api" / "routers" / "health.py").exists() != microservices
-    assert ("prometheus-client" in dependency_names(project)) == microservices
     assert not {"sqlalchemy", "alembic"} & dependency_names(project)
     assert ("## Running as a microservice" in readme) == microservices
     assert ("`/api/ready`" in readme) == microservices
@@ -111,7 +109,8 @@ def test_selected_use_cases_are_wired_into_the_api(tmp_path: Path, combination: 
 
 
 def test_hybrid_without_use_cases_has_none_of_them(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "p", framework="hybrid")
+    # Without metrics too: then nothing pulls in prometheus-client.
+    project = copy_project(tmp_path / "p", framework="hybrid", observability=[])
     assert (project / SLUG / "api" / "routers" / "health.py").is_file()
     everything = MICROSERVICES_FILES + REALTIME_FILES + ML_FILES + MOBILE_FILES
     assert not [path for path in everything if (project / path).exists()]

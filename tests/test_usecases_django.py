@@ -82,7 +82,9 @@ def test_hybrid_read_apis_follow_the_use_cases(tmp_path: Path, chosen: list[str]
         and isinstance(node.args[0], ast.Attribute)
         and isinstance(node.args[0].value, ast.Name)
     }
-    assert included == {"health", "auth", "users"} | ({"products", "feed"} if chosen else set())
+    # `metrics` is the observability question's default, whatever the use cases.
+    always = {"health", "auth", "users", "metrics"}
+    assert included == always | ({"products", "feed"} if chosen else set())
 
 
 def test_fastapi_projects_get_no_django_use_case_apps(tmp_path: Path) -> None:

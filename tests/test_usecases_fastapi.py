@@ -57,14 +57,11 @@ class UseCase:
 USE_CASES: dict[str, UseCase] = {
     "microservices": UseCase(
         files=(
-            f"{SLUG}/observability.py",
             f"{SLUG}/routers/ops.py",
             f"{SLUG}/readiness.py",
             "tests/test_ops.py",
             "tests/test_observability.py",
         ),
-        runtime=frozenset({"prometheus-client"}),
-        settings=frozenset({"log_level"}),
         served=("/ready", "/metrics"),
         documented=frozenset({"/ready"}),
     ),
@@ -215,7 +212,6 @@ def test_selected_use_cases_are_wired_and_unselected_leave_no_trace(
 # of a use case is standalone's own (SQLAlchemy, Alembic, Starlette's test client), and the hybrid
 # has its own versions in `api/` (tests/test_hybrid_usecases.py checks those).
 SHARED_WITH_HYBRID = {
-    f"{SLUG}/observability.py",
     f"{SLUG}/pagination.py",
     f"{SLUG}/push.py",
     f"{SLUG}/realtime.py",
