@@ -55,11 +55,19 @@ class RowProject:
     env: dict[str, str]
     slug: str
     _own_checks: str | None = field(default=None, repr=False)
+    _own_checks_failure: AssertionError | None = field(default=None, repr=False)
 
     def own_checks(self) -> str:
-        """Its own ruff, format check, mypy and pytest, run once; pytest's output."""
+        """Its own ruff, format check, mypy and pytest, run once; pytest's output. A failure is
+        kept too: every test of the row reports it, and none runs the checks again."""
+        if self._own_checks_failure is not None:
+            raise self._own_checks_failure
         if self._own_checks is None:
-            self._own_checks = run_project_checks(self.path, self.env)
+            try:
+                self._own_checks = run_project_checks(self.path, self.env)
+            except AssertionError as failure:
+                self._own_checks_failure = failure
+                raise
         return self._own_checks
 
     @property
