@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import pytest
 import yaml
 
-from matrix import Combination, combinations
+from matrix import Combination, combinations, measures_coverage
 from support import (
     FOREIGN_VARIABLES,
     create_database,
@@ -58,13 +58,16 @@ class RowProject:
     _own_checks_failure: AssertionError | None = field(default=None, repr=False)
 
     def own_checks(self) -> str:
-        """Its own ruff, format check, mypy and pytest, run once; pytest's output. A failure is
-        kept too: every test of the row reports it, and none runs the checks again."""
+        """Its own ruff, format check, mypy and pytest (with the coverage bar on the rows that
+        measure it), run once; pytest's output. A failure is kept too: every test of the row
+        reports it, and none runs the checks again."""
         if self._own_checks_failure is not None:
             raise self._own_checks_failure
         if self._own_checks is None:
             try:
-                self._own_checks = run_project_checks(self.path, self.env)
+                self._own_checks = run_project_checks(
+                    self.path, self.env, coverage=measures_coverage(self.combination)
+                )
             except AssertionError as failure:
                 self._own_checks_failure = failure
                 raise

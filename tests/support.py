@@ -176,12 +176,14 @@ PROJECT_CHECKS: tuple[tuple[str, ...], ...] = (
 )
 
 
-def run_project_checks(project: Path, env: dict[str, str]) -> str:
-    """`uv sync`, then the project's own ruff, format check, mypy and pytest; pytest's output."""
+def run_project_checks(project: Path, env: dict[str, str], *, coverage: bool = False) -> str:
+    """`uv sync`, then the project's own ruff, format check, mypy and pytest (with `--cov`, the
+    coverage bar, as its CI runs it, when `coverage`); pytest's output."""
     run(project, "uv", "sync", "--quiet", env=env)
     output = ""
     for check in PROJECT_CHECKS:
-        output = run(project, *check, env=env)
+        measured = ("--cov",) if coverage and "pytest" in check else ()
+        output = run(project, *check, *measured, env=env)
     return output
 
 

@@ -194,7 +194,7 @@ def test_fastapi_postgresql_project_passes_its_checks_and_serves(row: RowProject
     pyproject = (project / "pyproject.toml").read_text()
     (lowest,) = re.findall(r'"psycopg\[binary\]>=([\d.]+)"', pyproject)
     run(project, "uv", "pip", "install", "--quiet", f"psycopg[binary]=={lowest}", env=env)
-    pytest_args = ("uv", "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", "--no-cov")
+    pytest_args = ("uv", "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider")
     try:
         assert "4 passed" in run(project, *pytest_args, "tests/test_database.py", env=env)
     finally:
@@ -223,7 +223,7 @@ def test_a_postgresql_project_tests_itself_unconfigured_and_with_database_url_in
     # environment); from `.env`, the database tests show the setting is read and theirs created.
     (project / ".env").write_text(f"DATABASE_URL={database_url}\n")
     try:
-        configured = run(project, *pytest_args, "--no-cov", "tests/test_database.py", env=env)
+        configured = run(project, *pytest_args, "tests/test_database.py", env=env)
     finally:
         (project / ".env").unlink()  # the row's other tests set their own environment
     assert "SKIPPED" not in configured, configured[-3000:]
