@@ -60,7 +60,6 @@ USE_CASES: dict[str, UseCase] = {
             f"{SLUG}/routers/ops.py",
             f"{SLUG}/readiness.py",
             "tests/test_ops.py",
-            "tests/test_observability.py",
         ),
         served=("/ready", "/metrics"),
         documented=frozenset({"/ready"}),
