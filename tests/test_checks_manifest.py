@@ -16,6 +16,7 @@ from checks_manifest import (
     BEFORE,
     HERE,
     LATER_QUESTIONS,
+    checks_of,
     combination_of,
     earlier_key,
     lost_pairs,
@@ -64,6 +65,16 @@ def test_commands_lose_their_ports_and_paths(tmp_path: Path) -> None:
     assert normalized_command(argv, tmp_path) == (
         "uv run gunicorn p.wsgi --bind 127.0.0.1:{port} {project}/x"
     )
+
+
+def test_a_coverage_run_is_also_the_plain_run_and_nothing_else_is_widened() -> None:
+    assert checks_of("uv run pytest --cov") == ["uv run pytest --cov", "uv run pytest"]
+    assert checks_of("uv run pytest -m worker --cov") == [
+        "uv run pytest -m worker --cov",
+        "uv run pytest -m worker",
+    ]
+    assert checks_of("uv run pytest") == ["uv run pytest"]
+    assert checks_of("uv run coverage run --cov") == ["uv run coverage run --cov"]
 
 
 RECORDED_SESSION = """
