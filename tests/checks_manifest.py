@@ -90,9 +90,36 @@ def earlier_key(combination: str) -> str:
     return " ".join([head + "]", *kept])
 
 
+# Combinations of checks-before.txt the matrix no longer builds, on purpose. An earlier generator
+# chose them; the pairwise matrix (docs/matrix.md) meets every pair of option values without them,
+# and each made only a row's generic checks (its own checks, first steps, a boot), which every
+# remaining row makes too. Dropping them took the CI run about a quarter closer to its budget
+# (docs/ci-fixtures.md). Every other pair of checks-before.txt must still be run.
+RETIRED = frozenset(
+    f"{combination} background_jobs=True ci=github kubernetes=False"
+    for combination in (
+        "django sqlite [cms saas-dashboard]",
+        "django postgresql [social-network]",
+        "django postgresql [e-commerce social-network saas-dashboard]",
+        "fastapi postgresql [ml-api real-time]",
+        "fastapi sqlite [ml-api microservices mobile-backend]",
+        "fastapi postgresql [microservices real-time mobile-backend]",
+        "fastapi postgresql [ml-api microservices real-time]",
+        "hybrid postgresql [cms social-network ml-api real-time]",
+        "hybrid sqlite [saas-dashboard ml-api microservices mobile-backend]",
+        "hybrid postgresql [e-commerce social-network microservices real-time mobile-backend]",
+        "hybrid sqlite [e-commerce cms saas-dashboard]",
+        "hybrid postgresql [e-commerce cms saas-dashboard ml-api microservices real-time]",
+        "hybrid sqlite [social-network mobile-backend]",
+    )
+)
+
+
 def lost_pairs(before: set[tuple[str, str]], run: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    """The pairs of `before` that `run` made neither on a project nor on it with features added."""
-    return before - {(earlier_key(combination), check) for combination, check in run}
+    """The pairs of `before` that `run` made neither on a project nor on it with features added,
+    leaving out the retired combinations."""
+    made = {(earlier_key(combination), check) for combination, check in run}
+    return {pair for pair in before - made if pair[0] not in RETIRED}
 
 
 @functools.cache

@@ -92,29 +92,6 @@ ATTACHED: list[tuple[str, tuple[str, ...], str]] = [
     *((framework, (name,), "sqlite") for framework in ("fastapi", "hybrid") for name in API_SIDE),
     ("hybrid", API_SIDE, "sqlite"),
     ("hybrid", ("e-commerce", "ml-api"), "sqlite"),
-    # The rows an earlier generator chose (it varied every use case for every framework), less
-    # the use cases their framework drops: checked before, so kept (tests/checks-before.txt).
-    ("django", ("cms", "saas-dashboard"), "sqlite"),
-    ("django", ("social-network",), "postgresql"),
-    ("django", ("e-commerce", "social-network", "saas-dashboard"), "postgresql"),
-    ("fastapi", ("ml-api", "real-time"), "postgresql"),
-    ("fastapi", ("ml-api", "microservices", "mobile-backend"), "sqlite"),
-    ("fastapi", ("microservices", "real-time", "mobile-backend"), "postgresql"),
-    ("fastapi", ("ml-api", "microservices", "real-time"), "postgresql"),
-    ("hybrid", ("cms", "social-network", "ml-api", "real-time"), "postgresql"),
-    ("hybrid", ("saas-dashboard", "ml-api", "microservices", "mobile-backend"), "sqlite"),
-    (
-        "hybrid",
-        ("e-commerce", "social-network", "microservices", "real-time", "mobile-backend"),
-        "postgresql",
-    ),
-    ("hybrid", ("e-commerce", "cms", "saas-dashboard"), "sqlite"),
-    (
-        "hybrid",
-        ("e-commerce", "cms", "saas-dashboard", "ml-api", "microservices", "real-time"),
-        "postgresql",
-    ),
-    ("hybrid", ("social-network", "mobile-backend"), "sqlite"),
 ]
 
 

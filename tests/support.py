@@ -150,7 +150,9 @@ def project_env(**extra: str) -> dict[str, str]:
     # Bytecode is cached, as on a user's machine: each server, worker and command a project's
     # tests start imports Django, Wagtail or scikit-learn, and compiling them afresh every time
     # took about a third of a project check's CPU time. Generated projects git-ignore it.
-    dropped = {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE"}
+    # PYTEST_ADDOPTS is this suite's: a `-k`, `-x` or report option given to it must not change
+    # which of a project's own tests run or how they report.
+    dropped = {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE", "PYTEST_ADDOPTS"}
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1")
     env.update(extra)
