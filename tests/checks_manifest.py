@@ -93,8 +93,8 @@ def earlier_key(combination: str) -> str:
 # Combinations of checks-before.txt the matrix no longer builds, on purpose. An earlier generator
 # chose them; the pairwise matrix (docs/matrix.md) meets every pair of option values without them,
 # and each made only a row's generic checks (its own checks, first steps, a boot), which every
-# remaining row makes too. Dropping them took the CI run about a quarter closer to its budget
-# (docs/ci-fixtures.md). Every other pair of checks-before.txt must still be run.
+# remaining row makes too. They cost about a quarter of the suite's CPU time (docs/ci-fixtures.md).
+# Every other pair of checks-before.txt must still be run.
 RETIRED = frozenset(
     f"{combination} background_jobs=True ci=github kubernetes=False"
     for combination in (
