@@ -134,6 +134,15 @@ def test_combination_renders(combination: Combination, tmp_path: Path) -> None:
 # ── every combination works: its own checks, then a boot (slow; PostgreSQL where named) ──
 
 
+def test_a_project_runs_its_own_tests_whatever_options_this_suite_was_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """This suite's `PYTEST_ADDOPTS="-k ..."` must not select a generated suite's tests too."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-k nothing_matches -x")
+    assert "PYTEST_ADDOPTS" not in project_env()
+    assert project_env(PYTEST_ADDOPTS="-rA")["PYTEST_ADDOPTS"] == "-rA"  # a test's own choice stays
+
+
 # pre-commit on one row per framework: the one with every use case, so every file is checked.
 PRE_COMMIT_ROWS = [
     c.name
